@@ -1,0 +1,213 @@
+//! Reads the Parquet footer of one object: only the tail bytes, never the data pages.
+//!
+//! One ranged read of the last `prefetch` bytes holds the footer of almost every file; a second
+//! read happens only when the footer is larger. When a footer cannot be read, the bytes already
+//! in hand say why (empty, gzip-wrapped, encrypted, truncated, corrupt), so the message can tell
+//! the user what to do.
+
+use std::ops::Range;
+
+use bytes::Bytes;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use parquet::file::metadata::{
+    FooterTail, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataReader,
+    ParquetStatisticsPolicy,
+};
+
+/// Bytes read from the end of every file: enough for the footers of files with hundreds of
+/// columns, small enough to cost no more than one request.
+pub const DEFAULT_PREFETCH: u64 = 64 * 1024;
+
+/// The fixed 8-byte end of a Parquet file: footer length and magic.
+const TAIL_LEN: u64 = 8;
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Why a footer could not be read. Each message names no object (the caller does) and ends
+/// with what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum FooterError {
+    #[error("is empty (0 bytes), so it is not a Parquet file; delete it or export it again")]
+    Empty,
+    #[error(
+        "is gzip-compressed (it starts with 1f 8b, as CleverTap's .parquet.gzip exports do); \
+         Athena, Spectrum and footer readers cannot read it: decompress it into the lake instead"
+    )]
+    Gzip,
+    #[error(
+        "has an encrypted Parquet footer (magic PARE); its schema cannot be read without the key \
+         and Athena cannot query it: write it with a plaintext footer"
+    )]
+    EncryptedFooter,
+    #[error(
+        "is {size} bytes, too small to be Parquet (at least 12 bytes); it is truncated or not \
+         Parquet: upload it again or move it out of the table folder"
+    )]
+    TooSmall { size: u64 },
+    #[error(
+        "does not end with the Parquet magic PAR1 (last bytes {tail}); it is truncated or not \
+         Parquet: upload it again or move it out of the table folder"
+    )]
+    NoMagic { tail: String },
+    #[error(
+        "declares a {footer_len}-byte footer but is only {size} bytes long, so it is truncated \
+         or corrupt: upload it again"
+    )]
+    FooterLongerThanFile { footer_len: u64, size: u64 },
+    #[error("changed while it was read (the listing said {listed} bytes); run again")]
+    Changed { listed: u64 },
+    #[error("has a corrupt Parquet footer ({reason}): write the file again")]
+    Corrupt { reason: String },
+    #[error("could not be read ({source}); check access to it and run again")]
+    Read {
+        #[source]
+        source: object_store::Error,
+    },
+}
+
+/// The outcome of reading one footer, with what it cost even when it failed.
+#[derive(Debug)]
+pub struct FooterRead {
+    pub result: Result<ParquetMetaData, FooterError>,
+    pub bytes_read: u64,
+    pub requests: u32,
+}
+
+/// Reads and decodes the footer of `path`, whose size is known from the listing.
+pub async fn read_footer(
+    store: &dyn ObjectStore,
+    path: &Path,
+    size: u64,
+    prefetch: u64,
+) -> FooterRead {
+    let mut reader = RangeReader {
+        store,
+        path,
+        bytes_read: 0,
+        requests: 0,
+    };
+    let result = reader.footer(size, prefetch.max(TAIL_LEN)).await;
+    FooterRead {
+        result,
+        bytes_read: reader.bytes_read,
+        requests: reader.requests,
+    }
+}
+
+struct RangeReader<'a> {
+    store: &'a dyn ObjectStore,
+    path: &'a Path,
+    bytes_read: u64,
+    requests: u32,
+}
+
+impl RangeReader<'_> {
+    async fn get(&mut self, range: Range<u64>) -> Result<Bytes, FooterError> {
+        self.requests += 1;
+        let bytes = self
+            .store
+            .get_range(self.path, range)
+            .await
+            .map_err(|source| FooterError::Read { source })?;
+        self.bytes_read += bytes.len() as u64;
+        Ok(bytes)
+    }
+
+    async fn footer(&mut self, size: u64, prefetch: u64) -> Result<ParquetMetaData, FooterError> {
+        if size == 0 {
+            return Err(FooterError::Empty);
+        }
+        let tail_start = size.saturating_sub(prefetch);
+        let tail = self.get(tail_start..size).await?;
+        if (tail.len() as u64) < size - tail_start {
+            return Err(FooterError::Changed { listed: size });
+        }
+        let head_in_hand = (tail_start == 0).then(|| tail.clone());
+        if size < 12 {
+            return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await);
+        }
+        let last8: &[u8; 8] = tail[tail.len() - 8..]
+            .try_into()
+            .expect("the tail holds at least 12 bytes");
+        let footer_tail = match FooterTail::try_new(last8) {
+            Ok(footer_tail) => footer_tail,
+            Err(_) => return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await),
+        };
+        if footer_tail.is_encrypted_footer() {
+            return Err(FooterError::EncryptedFooter);
+        }
+        let footer_len = footer_tail.metadata_length() as u64;
+        // The file is PAR1 + data + footer + 8-byte tail.
+        if footer_len + TAIL_LEN + 4 > size {
+            return Err(FooterError::FooterLongerThanFile {
+                footer_len: footer_len + TAIL_LEN,
+                size,
+            });
+        }
+        let footer_start = size - TAIL_LEN - footer_len;
+        let footer = if footer_start >= tail_start {
+            let offset = (footer_start - tail_start) as usize;
+            tail.slice(offset..tail.len() - TAIL_LEN as usize)
+        } else {
+            // Only the part before what the first read covered is missing.
+            let missing = self.get(footer_start..tail_start).await?;
+            let mut joined = Vec::with_capacity(footer_len as usize);
+            joined.extend_from_slice(&missing);
+            joined.extend_from_slice(&tail[..tail.len() - TAIL_LEN as usize]);
+            Bytes::from(joined)
+        };
+        decode(&footer)
+    }
+
+    /// Explains a file whose last bytes are not the Parquet magic.
+    async fn diagnose_bad_magic(
+        &mut self,
+        size: u64,
+        tail: &Bytes,
+        head_in_hand: Option<Bytes>,
+    ) -> FooterError {
+        let head = match head_in_hand {
+            Some(head) => head,
+            None => match self.get(0..2).await {
+                Ok(head) => head,
+                Err(error) => return error,
+            },
+        };
+        if head.starts_with(&GZIP_MAGIC) {
+            return FooterError::Gzip;
+        }
+        if size < 12 {
+            return FooterError::TooSmall { size };
+        }
+        let last4 = &tail[tail.len() - 4..];
+        FooterError::NoMagic {
+            tail: printable(last4),
+        }
+    }
+}
+
+fn decode(footer: &[u8]) -> Result<ParquetMetaData, FooterError> {
+    // Statistics are decoded for nothing here: only the schema and key-value metadata are used.
+    let options = ParquetMetaDataOptions::new()
+        .with_column_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll);
+    ParquetMetaDataReader::decode_metadata_with_options(footer, Some(&options)).map_err(|error| {
+        FooterError::Corrupt {
+            reason: error.to_string(),
+        }
+    })
+}
+
+/// Shows bytes as text when they are printable ASCII, in hex otherwise.
+fn printable(bytes: &[u8]) -> String {
+    if bytes.iter().all(|b| b.is_ascii_graphic()) {
+        format!("\"{}\"", String::from_utf8_lossy(bytes))
+    } else {
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

@@ -1,0 +1,361 @@
+//! Parquet footer → Glue/Hive columns: one visitor over the Arrow form of the Parquet schema.
+//!
+//! The parquet crate turns the footer schema into Arrow types, applying the Parquet spec's
+//! backward-compatibility rules (legacy two-level lists, unannotated maps, the embedded
+//! `ARROW:schema`). The visitor maps each Arrow type to a Hive type and walks the Parquet leaf
+//! columns alongside, because a few decisions need the physical type the Arrow form hides
+//! (INT96 and INT64 nanosecond timestamps both become `Timestamp(ns)`).
+//!
+//! Where no Hive type fits, the visitor decides explicitly and leaves a [`Note`] saying so
+//! (catalog-facts §3).
+
+use arrow_schema::{DataType, Field, Fields, TimeUnit};
+use parquet::basic::Type as PhysicalType;
+use parquet::file::metadata::ParquetMetaData;
+use parquet::schema::types::ColumnDescPtr;
+
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
+use crate::problem::{Problem, Severity};
+
+/// The columns of one file as Hive types. `None` marks a column that holds only nulls in this
+/// file: such a column says nothing about its type and must not decide the table's type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileSchema {
+    pub columns: Vec<FileColumn>,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileColumn {
+    pub name: String,
+    pub ty: Option<HiveType>,
+}
+
+/// A decision the mapping made on its own, at a column path such as `deviceInfo.dimensions`,
+/// `tags[]` (array elements) or `props{}` (map values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Note {
+    pub path: String,
+    pub kind: NoteKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NoteKind {
+    Uint64,
+    Time { unit: &'static str },
+    NanosecondTimestamp,
+    WideDecimal { precision: u8, scale: i8 },
+    NullOnly,
+    Duration,
+    Interval,
+    Unsupported { arrow_type: String },
+    CaseDuplicate { first: String },
+}
+
+impl Note {
+    pub fn severity(&self) -> Severity {
+        match self.kind {
+            NoteKind::Unsupported { .. } | NoteKind::CaseDuplicate { .. } => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
+
+    /// A stable identifier for scripts.
+    pub fn kind_id(&self) -> &'static str {
+        match self.kind {
+            NoteKind::Uint64 => "uint64",
+            NoteKind::Time { .. } => "time_type",
+            NoteKind::NanosecondTimestamp => "nanosecond_timestamp",
+            NoteKind::WideDecimal { .. } => "decimal_precision",
+            NoteKind::NullOnly => "null_only_column",
+            NoteKind::Duration => "duration_type",
+            NoteKind::Interval => "interval_type",
+            NoteKind::Unsupported { .. } => "unsupported_type",
+            NoteKind::CaseDuplicate { .. } => "case_duplicate",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        let path = &self.path;
+        match &self.kind {
+            NoteKind::Uint64 => format!(
+                "`{path}` is an unsigned 64-bit integer, which no Athena type holds: it is declared \
+                 decimal(20,0), which holds every value (bigint would overflow above 2^63-1)"
+            ),
+            NoteKind::Time { unit } => format!(
+                "`{path}` is a Parquet TIME ({unit}), which has no Hive type and Athena cannot read \
+                 as a timestamp: it is declared as the integer it is stored as ({unit} since \
+                 midnight); write it as a timestamp or a string to query it as time"
+            ),
+            NoteKind::NanosecondTimestamp => format!(
+                "`{path}` holds nanosecond timestamps; Athena timestamps keep milliseconds, so the \
+                 extra precision is lost on read (crawlers type these bigint): write microseconds or \
+                 milliseconds if the precision matters"
+            ),
+            NoteKind::WideDecimal { precision, scale } => format!(
+                "`{path}` is decimal({precision},{scale}), beyond what Athena and Spectrum support \
+                 (precision 1..38, scale >= 0): it is declared string; write it as decimal(38,s) or \
+                 smaller to query it as a number"
+            ),
+            NoteKind::NullOnly => format!(
+                "`{path}` holds only nulls in every file, so its type cannot be inferred and it is \
+                 left out; declare its type by hand once real values arrive"
+            ),
+            NoteKind::Duration => format!(
+                "`{path}` is an Arrow duration, which has no Hive type: it is declared bigint (the \
+                 stored count of its unit)"
+            ),
+            NoteKind::Interval => format!(
+                "`{path}` is a Parquet INTERVAL, which has no Hive type: it is declared binary (its \
+                 12 stored bytes)"
+            ),
+            NoteKind::Unsupported { arrow_type } => format!(
+                "`{path}` has type {arrow_type}, which glueprint cannot map to a Glue type: it is \
+                 left out; write it as a supported type"
+            ),
+            NoteKind::CaseDuplicate { first } => format!(
+                "`{path}` and `{first}` differ only in case; Glue and Athena fold names to lowercase \
+                 and cannot keep both (HIVE_INVALID_METADATA): rename one of them in the data"
+            ),
+        }
+    }
+
+    pub fn to_problem(&self, objects: impl IntoIterator<Item = String>) -> Problem {
+        let problem = match self.severity() {
+            Severity::Error => Problem::error(self.kind_id(), self.message()),
+            Severity::Warning => Problem::warning(self.kind_id(), self.message()),
+        };
+        problem.with_objects(objects)
+    }
+}
+
+/// Why a footer's schema could not be turned into Arrow types at all.
+#[derive(Debug, thiserror::Error)]
+#[error("has a schema the Parquet reader rejects ({0}): write the file again")]
+pub struct SchemaError(String);
+
+/// Maps the schema of one file's footer to Hive columns.
+pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError> {
+    let file = metadata.file_metadata();
+    let arrow =
+        parquet::arrow::parquet_to_arrow_schema(file.schema_descr(), file.key_value_metadata())
+            .map_err(|error| SchemaError(error.to_string()))?;
+    let mut visitor = Visitor {
+        leaves: file.schema_descr().columns(),
+        next_leaf: 0,
+        notes: Vec::new(),
+    };
+    let columns = visitor.fields(arrow.fields(), "");
+    Ok(FileSchema {
+        columns: columns
+            .into_iter()
+            .map(|(name, ty)| FileColumn { name, ty })
+            .collect(),
+        notes: visitor.notes,
+    })
+}
+
+struct Visitor<'a> {
+    leaves: &'a [ColumnDescPtr],
+    next_leaf: usize,
+    notes: Vec<Note>,
+}
+
+impl Visitor<'_> {
+    fn note(&mut self, path: &str, kind: NoteKind) {
+        self.notes.push(Note {
+            path: path.to_string(),
+            kind,
+        });
+    }
+
+    /// Maps sibling fields (top-level columns or struct fields), keeping every field so the
+    /// leaf walk stays aligned, and reporting names that collide once lowercased.
+    fn fields(&mut self, fields: &Fields, parent: &str) -> Vec<(String, Option<HiveType>)> {
+        let mut mapped: Vec<(String, Option<HiveType>)> = Vec::with_capacity(fields.len());
+        for field in fields {
+            let path = join(parent, field.name());
+            let ty = self.field(field, &path);
+            if let Some((first, _)) = mapped
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(field.name()))
+            {
+                let first = join(parent, first);
+                self.note(&path, NoteKind::CaseDuplicate { first });
+                continue;
+            }
+            mapped.push((field.name().clone(), ty));
+        }
+        mapped
+    }
+
+    fn field(&mut self, field: &Field, path: &str) -> Option<HiveType> {
+        self.data_type(field.data_type(), path)
+    }
+
+    fn leaf(&mut self) -> Option<ColumnDescPtr> {
+        let leaf = self.leaves.get(self.next_leaf).cloned();
+        self.next_leaf += 1;
+        leaf
+    }
+
+    fn data_type(&mut self, data_type: &DataType, path: &str) -> Option<HiveType> {
+        use DataType as A;
+        let hive = match data_type {
+            A::Struct(fields) => {
+                let mapped = self.fields(fields, path);
+                let typed: Vec<StructField> = mapped
+                    .into_iter()
+                    .filter_map(|(name, ty)| Some(StructField::new(name, ty?)))
+                    .collect();
+                // A struct whose fields are all null-only tells nothing either.
+                return (!typed.is_empty()).then_some(HiveType::Struct(typed));
+            }
+            A::List(element)
+            | A::LargeList(element)
+            | A::ListView(element)
+            | A::LargeListView(element)
+            | A::FixedSizeList(element, _) => {
+                return Some(HiveType::array(self.field(element, &format!("{path}[]"))?));
+            }
+            A::Map(entries, _) => {
+                let A::Struct(kv) = entries.data_type() else {
+                    self.note(
+                        path,
+                        NoteKind::Unsupported {
+                            arrow_type: data_type.to_string(),
+                        },
+                    );
+                    return None;
+                };
+                let key = self.field(&kv[0], &format!("{path}{{key}}"));
+                let value = kv
+                    .get(1)
+                    .and_then(|value| self.field(value, &format!("{path}{{}}")));
+                return Some(HiveType::map(key?, value?));
+            }
+            A::Dictionary(_, value) => {
+                // A dictionary is an encoding of its values: one leaf column.
+                return self.data_type(value, path);
+            }
+            leaf_type => {
+                let leaf = self.leaf();
+                self.primitive(leaf_type, leaf.as_ref(), path)?
+            }
+        };
+        Some(hive)
+    }
+
+    fn primitive(
+        &mut self,
+        data_type: &DataType,
+        leaf: Option<&ColumnDescPtr>,
+        path: &str,
+    ) -> Option<HiveType> {
+        use DataType as A;
+        let hive = match data_type {
+            A::Null => {
+                self.note(path, NoteKind::NullOnly);
+                return None;
+            }
+            A::Boolean => HiveType::Boolean,
+            A::Int8 => HiveType::TinyInt,
+            A::Int16 | A::UInt8 => HiveType::SmallInt,
+            A::Int32 | A::UInt16 => HiveType::Int,
+            A::Int64 | A::UInt32 => HiveType::BigInt,
+            A::UInt64 => {
+                self.note(path, NoteKind::Uint64);
+                HiveType::Decimal {
+                    precision: 20,
+                    scale: 0,
+                }
+            }
+            // Every half-precision value is exactly a single-precision one.
+            A::Float16 | A::Float32 => HiveType::Float,
+            A::Float64 => HiveType::Double,
+            A::Utf8 | A::LargeUtf8 | A::Utf8View => HiveType::String,
+            A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => HiveType::Binary,
+            A::Date32 | A::Date64 => HiveType::Date,
+            A::Timestamp(unit, _) => {
+                let int96 = leaf.is_some_and(|leaf| leaf.physical_type() == PhysicalType::INT96);
+                if *unit == TimeUnit::Nanosecond && !int96 {
+                    self.note(path, NoteKind::NanosecondTimestamp);
+                }
+                HiveType::Timestamp
+            }
+            A::Time32(unit) => {
+                self.note(
+                    path,
+                    NoteKind::Time {
+                        unit: unit_name(unit),
+                    },
+                );
+                HiveType::Int
+            }
+            A::Time64(unit) => {
+                self.note(
+                    path,
+                    NoteKind::Time {
+                        unit: unit_name(unit),
+                    },
+                );
+                HiveType::BigInt
+            }
+            A::Duration(_) => {
+                self.note(path, NoteKind::Duration);
+                HiveType::BigInt
+            }
+            A::Interval(_) => {
+                self.note(path, NoteKind::Interval);
+                HiveType::Binary
+            }
+            A::Decimal32(precision, scale)
+            | A::Decimal64(precision, scale)
+            | A::Decimal128(precision, scale)
+            | A::Decimal256(precision, scale) => {
+                if *precision > MAX_DECIMAL_PRECISION || *scale < 0 || *scale as u8 > *precision {
+                    self.note(
+                        path,
+                        NoteKind::WideDecimal {
+                            precision: *precision,
+                            scale: *scale,
+                        },
+                    );
+                    HiveType::String
+                } else {
+                    HiveType::Decimal {
+                        precision: *precision,
+                        scale: *scale as u8,
+                    }
+                }
+            }
+            other => {
+                self.note(
+                    path,
+                    NoteKind::Unsupported {
+                        arrow_type: other.to_string(),
+                    },
+                );
+                return None;
+            }
+        };
+        Some(hive)
+    }
+}
+
+fn unit_name(unit: &TimeUnit) -> &'static str {
+    match unit {
+        TimeUnit::Second => "seconds",
+        TimeUnit::Millisecond => "milliseconds",
+        TimeUnit::Microsecond => "microseconds",
+        TimeUnit::Nanosecond => "nanoseconds",
+    }
+}
+
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}.{name}")
+    }
+}

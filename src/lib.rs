@@ -1,0 +1,16 @@
+//! glueprint: Glue Data Catalog tables from Parquet footers, deterministically.
+//!
+//! The stages follow the data: [`store`] (the lake as objects) → [`layout`] (tables and
+//! partitions from keys) → [`footer`] (footer bytes) → [`infer`] (Hive types per file) →
+//! [`merge`] (one schema per table) → [`scan`] (all of it, concurrently) → [`report`].
+
+pub mod cli;
+pub mod footer;
+pub mod hive;
+pub mod infer;
+pub mod layout;
+pub mod merge;
+pub mod problem;
+pub mod report;
+pub mod scan;
+pub mod store;

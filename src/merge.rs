@@ -1,0 +1,310 @@
+//! Merging the schemas of a table's files into one table schema.
+//!
+//! Columns are united by name, case-insensitively, keeping the first spelling and the order of
+//! first appearance. Types widen only along the reads Athena documents as safe
+//! (catalog-facts §4); any other difference is a [`Conflict`], never a silent choice.
+
+use std::collections::HashMap;
+
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
+use crate::infer::FileSchema;
+
+/// Two types at `path` (relative to the column, empty for the column itself) that no single
+/// type reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    pub path: String,
+    pub left: HiveType,
+    pub right: HiveType,
+}
+
+/// The narrowest type that reads values of both `a` and `b`, if the engines promise one.
+pub fn widen(a: &HiveType, b: &HiveType) -> Result<HiveType, Clash> {
+    widen_at(a, b, "")
+}
+
+fn widen_at(a: &HiveType, b: &HiveType, path: &str) -> Result<HiveType, Clash> {
+    use HiveType as H;
+    let clash = || Clash {
+        path: path.to_string(),
+        left: a.clone(),
+        right: b.clone(),
+    };
+    if a == b {
+        return Ok(a.clone());
+    }
+    match (a, b) {
+        (H::Array(x), H::Array(y)) => Ok(H::array(widen_at(x, y, &format!("{path}[]"))?)),
+        (H::Map(ak, av), H::Map(bk, bv)) => Ok(H::map(
+            widen_at(ak, bk, &format!("{path}{{key}}"))?,
+            widen_at(av, bv, &format!("{path}{{}}"))?,
+        )),
+        (H::Struct(x), H::Struct(y)) => widen_struct(x, y, path).map(H::Struct),
+        (
+            H::Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            H::Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => {
+            let scale = *s1.max(s2);
+            let integer_digits = (p1 - s1).max(p2 - s2);
+            let precision = integer_digits + scale;
+            if precision > MAX_DECIMAL_PRECISION {
+                return Err(clash());
+            }
+            Ok(H::Decimal { precision, scale })
+        }
+        _ => match (integer_rank(a), integer_rank(b)) {
+            (Some(x), Some(y)) => Ok(if x >= y { a.clone() } else { b.clone() }),
+            _ if matches!((a, b), (H::Float, H::Double) | (H::Double, H::Float)) => Ok(H::Double),
+            _ => Err(clash()),
+        },
+    }
+}
+
+fn integer_rank(ty: &HiveType) -> Option<u8> {
+    match ty {
+        HiveType::TinyInt => Some(1),
+        HiveType::SmallInt => Some(2),
+        HiveType::Int => Some(3),
+        HiveType::BigInt => Some(4),
+        _ => None,
+    }
+}
+
+fn widen_struct(
+    left: &[StructField],
+    right: &[StructField],
+    path: &str,
+) -> Result<Vec<StructField>, Clash> {
+    let mut merged = left.to_vec();
+    for field in right {
+        let position = merged
+            .iter()
+            .position(|m| m.name.eq_ignore_ascii_case(&field.name));
+        match position {
+            Some(i) => {
+                let nested = if path.is_empty() {
+                    field.name.clone()
+                } else {
+                    format!("{path}.{}", field.name)
+                };
+                merged[i].ty = widen_at(&merged[i].ty, &field.ty, &nested)?;
+            }
+            None => merged.push(field.clone()),
+        }
+    }
+    Ok(merged)
+}
+
+/// A column of the merged schema; `ty` is `None` while every file seen holds only nulls in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedColumn {
+    pub name: String,
+    pub ty: Option<HiveType>,
+}
+
+/// A column whose files disagree beyond widening. `left` is the type the merge kept, `right`
+/// the one it could not take; the ids are those passed to [`SchemaMerger::add`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub column: String,
+    pub clash: Clash,
+    pub left_sources: Vec<usize>,
+    pub right_sources: Vec<usize>,
+}
+
+/// Merges file schemas one by one, in the order the caller decides is "first".
+#[derive(Debug, Default)]
+pub struct SchemaMerger {
+    columns: Vec<MergedColumn>,
+    by_name: HashMap<String, usize>,
+    /// Per column, each source's type for it: who to blame on a conflict.
+    votes: Vec<Vec<(usize, HiveType)>>,
+    conflicts: Vec<Conflict>,
+}
+
+impl SchemaMerger {
+    pub fn add(&mut self, source: usize, schema: &FileSchema) {
+        for column in &schema.columns {
+            let key = column.name.to_lowercase();
+            let index = *self.by_name.entry(key).or_insert_with(|| {
+                self.columns.push(MergedColumn {
+                    name: column.name.clone(),
+                    ty: None,
+                });
+                self.votes.push(Vec::new());
+                self.columns.len() - 1
+            });
+            let Some(ty) = &column.ty else { continue };
+            let merged = match &self.columns[index].ty {
+                None => Ok(ty.clone()),
+                Some(current) => widen(current, ty),
+            };
+            match merged {
+                Ok(merged) => {
+                    self.columns[index].ty = Some(merged);
+                    self.votes[index].push((source, ty.clone()));
+                }
+                Err(clash) => self.record_conflict(index, source, ty, clash),
+            }
+        }
+    }
+
+    fn record_conflict(&mut self, index: usize, source: usize, ty: &HiveType, clash: Clash) {
+        let column = self.columns[index].name.clone();
+        if let Some(known) = self.conflicts.iter_mut().find(|c| {
+            c.column == column && c.clash.path == clash.path && c.clash.right == clash.right
+        }) {
+            known.right_sources.push(source);
+            return;
+        }
+        let left_sources = self.votes[index]
+            .iter()
+            .filter(|(_, earlier)| widen(earlier, ty).is_err())
+            .map(|(earlier_source, _)| *earlier_source)
+            .collect();
+        self.conflicts.push(Conflict {
+            column,
+            clash,
+            left_sources,
+            right_sources: vec![source],
+        });
+    }
+
+    pub fn finish(self) -> (Vec<MergedColumn>, Vec<Conflict>) {
+        (self.columns, self.conflicts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::FileColumn;
+
+    fn t(s: &str) -> HiveType {
+        s.parse().unwrap()
+    }
+
+    fn schema(columns: &[(&str, Option<&str>)]) -> FileSchema {
+        FileSchema {
+            columns: columns
+                .iter()
+                .map(|(name, ty)| FileColumn {
+                    name: name.to_string(),
+                    ty: ty.map(t),
+                })
+                .collect(),
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn widens_along_safe_reads() {
+        assert_eq!(widen(&t("tinyint"), &t("int")).unwrap(), t("int"));
+        assert_eq!(widen(&t("bigint"), &t("smallint")).unwrap(), t("bigint"));
+        assert_eq!(widen(&t("float"), &t("double")).unwrap(), t("double"));
+        assert_eq!(
+            widen(&t("decimal(10,2)"), &t("decimal(12,4)")).unwrap(),
+            t("decimal(12,4)")
+        );
+        assert_eq!(
+            widen(&t("decimal(10,0)"), &t("decimal(5,3)")).unwrap(),
+            t("decimal(13,3)")
+        );
+        assert_eq!(
+            widen(
+                &t("array<struct<a:int>>"),
+                &t("array<struct<A:bigint,b:string>>")
+            )
+            .unwrap(),
+            t("array<struct<a:bigint,b:string>>")
+        );
+    }
+
+    #[test]
+    fn refuses_what_engines_do_not_promise() {
+        for (a, b) in [
+            ("bigint", "string"),
+            ("int", "double"),
+            ("int", "decimal(10,0)"),
+            ("date", "timestamp"),
+            ("decimal(38,0)", "decimal(10,5)"),
+            ("array<int>", "int"),
+        ] {
+            assert!(widen(&t(a), &t(b)).is_err(), "{a} + {b}");
+        }
+        let clash = widen(
+            &t("struct<d:struct<w:int>>"),
+            &t("struct<d:struct<w:string>>"),
+        )
+        .unwrap_err();
+        assert_eq!(clash.path, "d.w");
+        assert_eq!((clash.left, clash.right), (t("int"), t("string")));
+    }
+
+    #[test]
+    fn unites_columns_by_name_in_order_of_first_appearance() {
+        let mut merger = SchemaMerger::default();
+        merger.add(0, &schema(&[("ts", Some("int")), ("Name", Some("string"))]));
+        merger.add(
+            1,
+            &schema(&[("extra", Some("double")), ("name", Some("string"))]),
+        );
+        merger.add(2, &schema(&[("ts", Some("bigint")), ("empty", None)]));
+        let (columns, conflicts) = merger.finish();
+        let got: Vec<(String, Option<String>)> = columns
+            .into_iter()
+            .map(|c| (c.name, c.ty.map(|t| t.to_string())))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ts".into(), Some("bigint".into())),
+                ("Name".into(), Some("string".into())),
+                ("extra".into(), Some("double".into())),
+                ("empty".into(), None),
+            ]
+        );
+        assert!(conflicts.is_empty());
+    }
+
+    #[test]
+    fn null_only_columns_do_not_vote() {
+        let mut merger = SchemaMerger::default();
+        merger.add(0, &schema(&[("x", None)]));
+        merger.add(1, &schema(&[("x", Some("string"))]));
+        merger.add(2, &schema(&[("x", None)]));
+        let (columns, conflicts) = merger.finish();
+        assert_eq!(columns[0].ty, Some(t("string")));
+        assert!(conflicts.is_empty());
+    }
+
+    #[test]
+    fn conflicts_name_the_sources_on_each_side() {
+        let mut merger = SchemaMerger::default();
+        merger.add(0, &schema(&[("amount", Some("int"))]));
+        merger.add(1, &schema(&[("amount", Some("bigint"))]));
+        merger.add(2, &schema(&[("amount", Some("string"))]));
+        merger.add(3, &schema(&[("amount", Some("string"))]));
+        let (columns, conflicts) = merger.finish();
+        assert_eq!(columns[0].ty, Some(t("bigint")));
+        assert_eq!(
+            conflicts,
+            vec![Conflict {
+                column: "amount".into(),
+                clash: Clash {
+                    path: String::new(),
+                    left: t("bigint"),
+                    right: t("string")
+                },
+                left_sources: vec![0, 1],
+                right_sources: vec![2, 3],
+            }]
+        );
+    }
+}

@@ -1,0 +1,674 @@
+//! The scan: list a lake, read every data file's footer, and derive each table's schema and
+//! partitions.
+//!
+//! Footers are read by many tasks at once (bounded), while one loop folds their results into
+//! per-table accumulators. The accumulators keep one entry per distinct file schema and per
+//! partition, never one per file, so memory does not grow with the number of files. Results do
+//! not depend on the order in which reads finish: "first" always means "smallest object key".
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use futures::StreamExt;
+use object_store::ObjectMeta;
+use serde::Serialize;
+
+use crate::footer::{FooterError, read_footer};
+use crate::hive::HiveType;
+use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema};
+use crate::layout::{Folder, Placement, place};
+use crate::merge::SchemaMerger;
+use crate::problem::Problem;
+use crate::store::Lake;
+
+/// Footer reads in flight at once unless told otherwise: enough to hide S3 latency, few
+/// enough to stay far from request-rate limits.
+pub const DEFAULT_CONCURRENCY: u16 = 64;
+
+/// How many object keys a problem lists per side at most.
+const SAMPLE_KEYS: usize = 3;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Only these tables (folder names under the root); all tables when empty.
+    pub tables: Vec<String>,
+    /// Footer reads in flight at once.
+    pub concurrency: usize,
+    /// Bytes read from the end of each file in the first request.
+    pub prefetch: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            tables: Vec::new(),
+            concurrency: usize::from(DEFAULT_CONCURRENCY),
+            prefetch: crate::footer::DEFAULT_PREFETCH,
+        }
+    }
+}
+
+/// A scan that could not run at all (as opposed to files it could not read, which are
+/// problems in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot list {location}: {source}")]
+    List {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("a footer read task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Told as the scan goes, for progress displays.
+pub trait Progress: Send + Sync {
+    fn advanced(&self, _stats: &ScanStats) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub root: String,
+    pub tables: Vec<TableReport>,
+    /// Problems outside any table, such as files directly under the root.
+    pub problems: Vec<Problem>,
+    pub stats: ScanStats,
+}
+
+impl ScanReport {
+    /// Every problem, lake-level and per table.
+    pub fn all_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .chain(self.tables.iter().flat_map(|table| &table.problems))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    pub name: String,
+    pub location: String,
+    pub files: u64,
+    pub columns: Vec<Column>,
+    pub partition_keys: Vec<Column>,
+    pub partitions: Vec<Partition>,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type", serialize_with = "crate::report::display")]
+    pub ty: HiveType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Partition {
+    pub values: Vec<String>,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanStats {
+    pub objects_listed: u64,
+    pub objects_skipped: u64,
+    pub files_read: u64,
+    pub bytes_read: u64,
+    pub requests: u64,
+    pub elapsed_ms: u64,
+}
+
+/// What became of one data file.
+struct FileOutcome {
+    table: String,
+    key: String,
+    folders: Vec<Folder>,
+    bytes_read: u64,
+    requests: u32,
+    schema: Result<FileSchema, FileError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum FileError {
+    #[error(transparent)]
+    Footer(#[from] FooterError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+impl FileError {
+    fn kind(&self) -> &'static str {
+        match self {
+            FileError::Footer(error) => match error {
+                FooterError::Empty => "empty_file",
+                FooterError::Gzip => "gzip_wrapped",
+                FooterError::EncryptedFooter => "encrypted_footer",
+                FooterError::TooSmall { .. } | FooterError::NoMagic { .. } => "not_parquet",
+                FooterError::FooterLongerThanFile { .. } => "truncated_file",
+                FooterError::Changed { .. } => "changed_during_scan",
+                FooterError::Corrupt { .. } => "corrupt_footer",
+                FooterError::Read { .. } => "read_failed",
+            },
+            FileError::Schema(_) => "unreadable_schema",
+        }
+    }
+}
+
+enum Listed {
+    Skipped,
+    OutsideTables(String),
+    File(FileOutcome),
+}
+
+/// Scans `lake` and reports every table found (or those asked for).
+pub async fn scan(
+    lake: &Lake,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    let mut stats = ScanStats::default();
+    let mut tables: BTreeMap<String, TableAccumulator> = BTreeMap::new();
+    let mut outside_tables: Vec<String> = Vec::new();
+
+    let prefixes: Vec<Option<String>> = if options.tables.is_empty() {
+        vec![None]
+    } else {
+        options.tables.iter().cloned().map(Some).collect()
+    };
+    for prefix in &prefixes {
+        let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
+        let listing = lake.list(prefix.as_deref());
+        let mut outcomes = listing
+            .map(|listed| {
+                let lake = lake.clone();
+                let prefetch = options.prefetch;
+                async move {
+                    let meta = listed?;
+                    Ok::<_, object_store::Error>(match classify(&lake, &meta) {
+                        Classified::Skipped => Listed::Skipped,
+                        Classified::OutsideTables(key) => Listed::OutsideTables(key),
+                        Classified::Table {
+                            table,
+                            key,
+                            folders,
+                        } => {
+                            let outcome =
+                                tokio::spawn(read_file(lake, meta, table, key, folders, prefetch))
+                                    .await;
+                            Listed::File(outcome.map_err(|error| object_store::Error::Generic {
+                                store: "glueprint",
+                                source: Box::new(error),
+                            })?)
+                        }
+                    })
+                }
+            })
+            .buffer_unordered(options.concurrency.max(1));
+
+        while let Some(listed) = outcomes.next().await {
+            let listed = listed.map_err(|source| ScanError::List {
+                location: listing_location.clone(),
+                source,
+            })?;
+            stats.objects_listed += 1;
+            match listed {
+                Listed::Skipped => stats.objects_skipped += 1,
+                Listed::OutsideTables(key) => outside_tables.push(key),
+                Listed::File(outcome) => {
+                    stats.files_read += 1;
+                    stats.bytes_read += outcome.bytes_read;
+                    stats.requests += u64::from(outcome.requests);
+                    tables
+                        .entry(outcome.table.clone())
+                        .or_default()
+                        .add(outcome);
+                }
+            }
+            stats.elapsed_ms = started.elapsed().as_millis() as u64;
+            progress.advanced(&stats);
+        }
+    }
+
+    let mut problems = Vec::new();
+    if !outside_tables.is_empty() {
+        outside_tables.sort();
+        problems.push(
+            Problem::warning(
+                "file_outside_tables",
+                format!(
+                    "{} file(s) sit directly in {}, outside any table folder; tables are the \
+                     folders below the root: move them into a table folder or elsewhere",
+                    outside_tables.len(),
+                    lake.root()
+                ),
+            )
+            .with_objects(outside_tables.iter().map(|key| lake.location_of(key))),
+        );
+    }
+    for wanted in &options.tables {
+        if !tables.contains_key(wanted) {
+            problems.push(Problem::error(
+                "table_not_found",
+                format!(
+                    "no data files under {}: check the table name (table folders are the \
+                     folders directly below {})",
+                    lake.location_of(&format!("{wanted}/")),
+                    lake.root()
+                ),
+            ));
+        }
+    }
+    let tables = tables
+        .into_iter()
+        .map(|(name, accumulator)| accumulator.finish(lake, name))
+        .collect();
+    stats.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(ScanReport {
+        root: lake.root().to_string(),
+        tables,
+        problems,
+        stats,
+    })
+}
+
+enum Classified {
+    Skipped,
+    OutsideTables(String),
+    Table {
+        table: String,
+        key: String,
+        folders: Vec<Folder>,
+    },
+}
+
+fn classify(lake: &Lake, meta: &ObjectMeta) -> Classified {
+    let key = lake.relative(&meta.location);
+    match place(key) {
+        Placement::Skipped => Classified::Skipped,
+        Placement::OutsideTables => Classified::OutsideTables(key.to_string()),
+        Placement::Table { table, folders } => Classified::Table {
+            table,
+            key: key.to_string(),
+            folders,
+        },
+    }
+}
+
+async fn read_file(
+    lake: Lake,
+    meta: ObjectMeta,
+    table: String,
+    key: String,
+    folders: Vec<Folder>,
+    prefetch: u64,
+) -> FileOutcome {
+    let footer = read_footer(lake.store().as_ref(), &meta.location, meta.size, prefetch).await;
+    let schema = footer
+        .result
+        .map_err(FileError::from)
+        .and_then(|metadata| file_schema(&metadata).map_err(FileError::from));
+    FileOutcome {
+        table,
+        key,
+        folders,
+        bytes_read: footer.bytes_read,
+        requests: footer.requests,
+        schema,
+    }
+}
+
+/// The smallest few keys of a set, in order.
+#[derive(Debug, Default, Clone)]
+struct Samples(Vec<String>);
+
+impl Samples {
+    fn offer(&mut self, key: &str) {
+        if self.0.len() == SAMPLE_KEYS && self.0.last().is_some_and(|last| last.as_str() <= key) {
+            return;
+        }
+        let at = self.0.partition_point(|k| k.as_str() < key);
+        self.0.insert(at, key.to_string());
+        self.0.truncate(SAMPLE_KEYS);
+    }
+
+    fn first(&self) -> &str {
+        self.0.first().map_or("", String::as_str)
+    }
+}
+
+/// The partition folder keys of a file (`None` for a folder that is not `key=value`).
+type Layout = Vec<Option<String>>;
+
+#[derive(Debug, Default)]
+struct LayoutGroup {
+    files: u64,
+    samples: Samples,
+    /// Partition folder names (as in the keys) → values.
+    partitions: BTreeMap<Vec<String>, Vec<String>>,
+}
+
+#[derive(Debug)]
+struct SchemaGroup {
+    schema: FileSchema,
+    files: u64,
+    samples: Samples,
+}
+
+#[derive(Debug, Default)]
+struct TableAccumulator {
+    files: u64,
+    layouts: BTreeMap<Layout, LayoutGroup>,
+    schema_index: HashMap<FileSchema, usize>,
+    schemas: Vec<SchemaGroup>,
+    file_problems: Vec<(String, Problem)>,
+}
+
+impl TableAccumulator {
+    fn add(&mut self, outcome: FileOutcome) {
+        self.files += 1;
+        let layout: Layout = outcome
+            .folders
+            .iter()
+            .map(|folder| match folder {
+                Folder::Partition { key, .. } => Some(key.clone()),
+                Folder::Plain(_) => None,
+            })
+            .collect();
+        let group = self.layouts.entry(layout).or_default();
+        group.files += 1;
+        group.samples.offer(&outcome.key);
+        if let Some(values) = outcome
+            .folders
+            .iter()
+            .map(|folder| match folder {
+                Folder::Partition { value, .. } => Some(value.clone()),
+                Folder::Plain(_) => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .filter(|values| !values.is_empty())
+        {
+            let raw = outcome
+                .folders
+                .iter()
+                .map(|folder| match folder {
+                    Folder::Partition { raw, .. } | Folder::Plain(raw) => raw.clone(),
+                })
+                .collect();
+            group.partitions.entry(raw).or_insert(values);
+        }
+
+        match outcome.schema {
+            Ok(schema) => {
+                let index = match self.schema_index.get(&schema) {
+                    Some(&index) => index,
+                    None => {
+                        self.schemas.push(SchemaGroup {
+                            schema: schema.clone(),
+                            files: 0,
+                            samples: Samples::default(),
+                        });
+                        self.schema_index.insert(schema, self.schemas.len() - 1);
+                        self.schemas.len() - 1
+                    }
+                };
+                let group = &mut self.schemas[index];
+                group.files += 1;
+                group.samples.offer(&outcome.key);
+            }
+            Err(error) => {
+                let problem = Problem::error(error.kind(), format!("{} {error}", outcome.key));
+                self.file_problems.push((outcome.key, problem));
+            }
+        }
+    }
+
+    fn finish(mut self, lake: &Lake, name: String) -> TableReport {
+        let table_root = format!("{name}/");
+        let location = lake.location_of(&table_root);
+        let mut problems = Vec::new();
+
+        let (partition_keys, partitions) = self.partitions(lake, &name, &mut problems);
+
+        self.file_problems.sort_by(|a, b| a.0.cmp(&b.0));
+        problems.extend(
+            self.file_problems
+                .into_iter()
+                .map(|(key, problem)| problem.with_objects([lake.location_of(&key)])),
+        );
+
+        // Merge in order of each schema's first file, so "first seen" is the same every run.
+        self.schemas
+            .sort_by(|a, b| a.samples.first().cmp(b.samples.first()));
+        let mut merger = SchemaMerger::default();
+        for (index, group) in self.schemas.iter().enumerate() {
+            merger.add(index, &group.schema);
+        }
+        let (merged, conflicts) = merger.finish();
+        let columns: Vec<Column> = merged
+            .into_iter()
+            .filter_map(|column| {
+                Some(Column {
+                    name: column.name,
+                    ty: column.ty?,
+                })
+            })
+            .collect();
+
+        let samples_of = |sources: &[usize]| -> Vec<String> {
+            let mut keys = Samples::default();
+            for &source in sources {
+                for key in &self.schemas[source].samples.0 {
+                    keys.offer(key);
+                }
+            }
+            keys.0.iter().map(|key| lake.location_of(key)).collect()
+        };
+        let files_of =
+            |sources: &[usize]| -> u64 { sources.iter().map(|&s| self.schemas[s].files).sum() };
+
+        let typed_paths = typed_paths(&columns);
+        let mut noted: BTreeMap<(String, &'static str), (usize, Note, Vec<usize>)> =
+            BTreeMap::new();
+        for (index, group) in self.schemas.iter().enumerate() {
+            for note in &group.schema.notes {
+                let path = note.path.to_lowercase();
+                if note.kind == NoteKind::NullOnly && typed_paths.contains(&path) {
+                    continue;
+                }
+                noted
+                    .entry((path, note.kind_id()))
+                    .or_insert_with(|| (index, note.clone(), Vec::new()))
+                    .2
+                    .push(index);
+            }
+        }
+        let mut notes: Vec<_> = noted.into_values().collect();
+        notes.sort_by_key(|(first, _, _)| *first);
+        for (_, note, sources) in notes {
+            problems.push(note.to_problem(samples_of(&sources)));
+        }
+
+        for conflict in conflicts {
+            let column_path = if conflict.clash.path.is_empty() {
+                conflict.column.clone()
+            } else {
+                format!("{}.{}", conflict.column, conflict.clash.path)
+            };
+            let mut objects = samples_of(&conflict.left_sources);
+            objects.extend(samples_of(&conflict.right_sources));
+            problems.push(
+                Problem::error(
+                    "type_conflict",
+                    format!(
+                        "`{column_path}` is {} in {} file(s) and {} in {} file(s), and no Glue type \
+                         reads both; the table keeps {}: rewrite the other files, or declare the \
+                         column by hand",
+                        conflict.clash.left,
+                        files_of(&conflict.left_sources),
+                        conflict.clash.right,
+                        files_of(&conflict.right_sources),
+                        conflict.clash.left,
+                    ),
+                )
+                .with_objects(objects),
+            );
+        }
+
+        for key in &partition_keys {
+            if columns
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(&key.name))
+            {
+                problems.push(Problem::error(
+                    "partition_key_is_column",
+                    format!(
+                        "partition key `{}` is also a column in the files; Glue rejects a table \
+                         whose partition key repeats a column: drop the column from the data or \
+                         rename the partition folders",
+                        key.name
+                    ),
+                ));
+            }
+        }
+
+        TableReport {
+            name,
+            location,
+            files: self.files,
+            columns,
+            partition_keys,
+            partitions,
+            problems,
+        }
+    }
+
+    /// Settles the table's partition keys: those of its first file. Files laid out otherwise
+    /// are reported, never guessed at.
+    fn partitions(
+        &mut self,
+        lake: &Lake,
+        table: &str,
+        problems: &mut Vec<Problem>,
+    ) -> (Vec<Column>, Vec<Partition>) {
+        let Some(chosen) = self
+            .layouts
+            .iter()
+            .min_by(|a, b| a.1.samples.first().cmp(b.1.samples.first()))
+            .map(|(layout, _)| layout.clone())
+        else {
+            return (Vec::new(), Vec::new());
+        };
+        let chosen_is_hive = chosen.iter().all(Option::is_some);
+        let describe = |layout: &Layout| -> String {
+            layout
+                .iter()
+                .map(|key| {
+                    key.as_ref()
+                        .map_or("<not key=value>".into(), |k| format!("{k}="))
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        for (layout, group) in &self.layouts {
+            let objects = group.samples.0.iter().map(|key| lake.location_of(key));
+            if layout.iter().any(Option::is_none) {
+                problems.push(
+                    Problem::error(
+                        "not_hive_partition_folder",
+                        format!(
+                            "{} file(s) of `{table}` sit in folders that are not key=value \
+                             partition folders ({}); glueprint does not guess partitions (a \
+                             crawler would invent partition_0): move them into folders such as \
+                             dt=2020-09-19/",
+                            group.files,
+                            describe(layout)
+                        ),
+                    )
+                    .with_objects(objects),
+                );
+            } else if *layout != chosen && chosen_is_hive {
+                let problem = if layout.is_empty() {
+                    Problem::error(
+                        "file_at_table_root",
+                        format!(
+                            "{} file(s) sit directly in {table}/ beside its partition folders \
+                             ({}); Athena reads only the partition folders of a partitioned \
+                             table: move them into a partition folder or out of the table",
+                            group.files,
+                            describe(&chosen)
+                        ),
+                    )
+                } else {
+                    Problem::error(
+                        "partition_keys_mismatch",
+                        format!(
+                            "{} file(s) of `{table}` are in partition folders {} while its first \
+                             files use {}; every file of a table needs the same partition keys in \
+                             the same order: move them",
+                            group.files,
+                            describe(layout),
+                            describe(&chosen)
+                        ),
+                    )
+                };
+                problems.push(problem.with_objects(objects));
+            }
+        }
+        if !chosen_is_hive {
+            return (Vec::new(), Vec::new());
+        }
+        let keys = chosen
+            .iter()
+            .flatten()
+            .map(|key| Column {
+                name: key.clone(),
+                ty: HiveType::String,
+            })
+            .collect();
+        let group = self.layouts.remove(&chosen).unwrap_or_default();
+        let partitions = group
+            .partitions
+            .into_iter()
+            .map(|(folders, values)| Partition {
+                values,
+                location: lake.location_of(&format!("{table}/{}/", folders.join("/"))),
+            })
+            .collect();
+        (keys, partitions)
+    }
+}
+
+/// Every path with a type in the merged columns, lowercased, in the notation of notes.
+fn typed_paths(columns: &[Column]) -> HashSet<String> {
+    fn walk(path: String, ty: &HiveType, out: &mut HashSet<String>) {
+        match ty {
+            HiveType::Struct(fields) => {
+                for field in fields {
+                    walk(
+                        format!("{path}.{}", field.name.to_lowercase()),
+                        &field.ty,
+                        out,
+                    );
+                }
+            }
+            HiveType::Array(element) => walk(format!("{path}[]"), element, out),
+            HiveType::Map(key, value) => {
+                walk(format!("{path}{{key}}"), key, out);
+                walk(format!("{path}{{}}"), value, out);
+            }
+            _ => {}
+        }
+        out.insert(path);
+    }
+    let mut paths = HashSet::new();
+    for column in columns {
+        walk(column.name.to_lowercase(), &column.ty, &mut paths);
+    }
+    paths
+}

@@ -1,0 +1,237 @@
+//! The lake as an object store: a local folder or an S3 prefix behind one interface.
+//!
+//! S3 credentials and region come from the standard AWS chain as `aws-config` resolves it
+//! (environment, profile, SSO, IMDS ...), so glueprint finds them exactly where the AWS CLI and
+//! the Glue client do. `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` point it at S3-compatible
+//! servers.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use object_store::aws::{AmazonS3Builder, AwsCredential};
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{CredentialProvider, ObjectMeta, ObjectStore};
+use tokio::sync::Mutex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the lake folder {path} does not exist or is not a folder; pass an existing folder or s3://bucket/prefix/"
+    )]
+    MissingFolder { path: String },
+    #[error("`{location}` is not a lake location: {reason}")]
+    BadLocation { location: String, reason: String },
+    #[error("cannot open {location}: {source}")]
+    Open {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error(
+        "no AWS region is configured for {location}; set AWS_REGION, or a region in your AWS profile"
+    )]
+    NoRegion { location: String },
+}
+
+/// A lake root: where tables are folders.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    store: Arc<dyn ObjectStore>,
+    prefix: Path,
+    root: String,
+}
+
+impl Lake {
+    /// Opens `location`: `s3://bucket/prefix/` (also `s3a://`) or a local folder.
+    pub async fn open(location: &str) -> Result<Lake, StoreError> {
+        match location.split_once("://") {
+            Some(("s3" | "s3a", rest)) => open_s3(location, rest).await,
+            Some(("file", path)) => open_local(path),
+            Some((scheme, _)) => Err(StoreError::BadLocation {
+                location: location.to_string(),
+                reason: format!(
+                    "the scheme `{scheme}://` is not supported; use s3://bucket/prefix/ or a local folder"
+                ),
+            }),
+            None => open_local(location),
+        }
+    }
+
+    /// The root as shown to people and used in table locations, ending with `/`.
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    pub fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.store
+    }
+
+    /// The location of `relative` (a key or folder below the root) in the root's notation.
+    pub fn location_of(&self, relative: &str) -> String {
+        format!("{}{relative}", self.root)
+    }
+
+    /// Lists every object below `relative` (a folder under the root, or the whole lake), as
+    /// a stream: listings of large lakes are paged, never held whole.
+    pub fn list(
+        &self,
+        relative: Option<&str>,
+    ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+        let mut prefix = self.prefix.clone();
+        if let Some(relative) = relative {
+            for part in relative.split('/').filter(|part| !part.is_empty()) {
+                prefix = prefix.clone().join(part);
+            }
+        }
+        let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
+        self.store.list(prefix.as_ref()).boxed()
+    }
+
+    /// The key of `path` relative to the root.
+    pub fn relative<'p>(&self, path: &'p Path) -> &'p str {
+        let full = path.as_ref();
+        let prefix = self.prefix.as_ref();
+        if prefix.is_empty() {
+            full
+        } else {
+            full.strip_prefix(prefix)
+                .map(|rest| rest.trim_start_matches('/'))
+                .unwrap_or(full)
+        }
+    }
+}
+
+fn with_trailing_slash(location: &str) -> String {
+    if location.ends_with('/') {
+        location.to_string()
+    } else {
+        format!("{location}/")
+    }
+}
+
+fn open_local(path: &str) -> Result<Lake, StoreError> {
+    if !std::path::Path::new(path).is_dir() {
+        return Err(StoreError::MissingFolder {
+            path: path.to_string(),
+        });
+    }
+    let store = LocalFileSystem::new_with_prefix(path).map_err(|source| StoreError::Open {
+        location: path.to_string(),
+        source,
+    })?;
+    Ok(Lake {
+        store: Arc::new(store),
+        prefix: Path::default(),
+        root: with_trailing_slash(path),
+    })
+}
+
+async fn open_s3(location: &str, rest: &str) -> Result<Lake, StoreError> {
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(StoreError::BadLocation {
+            location: location.to_string(),
+            reason: "the bucket name is missing; write s3://bucket/prefix/".into(),
+        });
+    }
+    let config = aws_config::load_from_env().await;
+    let region = config
+        .region()
+        .map(|region| region.to_string())
+        .ok_or_else(|| StoreError::NoRegion {
+            location: location.to_string(),
+        })?;
+    let mut builder = AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_region(region);
+    if let Some(credentials) = config.credentials_provider() {
+        builder = builder.with_credentials(Arc::new(AwsChainCredentials::new(credentials)));
+    }
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
+        .ok()
+        .or_else(|| config.endpoint_url().map(str::to_string));
+    if let Some(endpoint) = endpoint {
+        // S3-compatible servers (moto, MinIO) serve buckets by path, often over plain HTTP.
+        builder = builder
+            .with_allow_http(endpoint.starts_with("http://"))
+            .with_virtual_hosted_style_request(false)
+            .with_endpoint(endpoint);
+    }
+    let store = builder.build().map_err(|source| StoreError::Open {
+        location: location.to_string(),
+        source,
+    })?;
+    let prefix = Path::from(prefix.trim_matches('/'));
+    let scheme = location
+        .split_once("://")
+        .map_or("s3", |(scheme, _)| scheme);
+    let root = if prefix.as_ref().is_empty() {
+        format!("{scheme}://{bucket}/")
+    } else {
+        format!("{scheme}://{bucket}/{prefix}/")
+    };
+    Ok(Lake {
+        store: Arc::new(store),
+        prefix,
+        root,
+    })
+}
+
+/// Credentials from the AWS chain, handed to object_store's S3 client.
+///
+/// The chain's providers do not cache (the SDK clients do), so this keeps the last
+/// credentials until shortly before they expire instead of asking IMDS or SSO per request.
+#[derive(Debug)]
+struct AwsChainCredentials {
+    provider: SharedCredentialsProvider,
+    cached: Mutex<Option<(Arc<AwsCredential>, Option<SystemTime>)>>,
+}
+
+/// Refresh credentials this long before they expire.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
+
+impl AwsChainCredentials {
+    fn new(provider: SharedCredentialsProvider) -> Self {
+        Self {
+            provider,
+            cached: Mutex::new(None),
+        }
+    }
+}
+
+#[async_trait]
+impl CredentialProvider for AwsChainCredentials {
+    type Credential = AwsCredential;
+
+    async fn get_credential(&self) -> object_store::Result<Arc<AwsCredential>> {
+        let mut cached = self.cached.lock().await;
+        if let Some((credential, expiry)) = cached.as_ref() {
+            let fresh = expiry.is_none_or(|expiry| {
+                expiry
+                    .duration_since(SystemTime::now())
+                    .is_ok_and(|left| left > EXPIRY_MARGIN)
+            });
+            if fresh {
+                return Ok(Arc::clone(credential));
+            }
+        }
+        let credentials = self.provider.provide_credentials().await.map_err(|error| {
+            object_store::Error::Generic {
+                store: "S3",
+                source: Box::new(error),
+            }
+        })?;
+        let credential = Arc::new(AwsCredential {
+            key_id: credentials.access_key_id().to_string(),
+            secret_key: credentials.secret_access_key().to_string(),
+            token: credentials.session_token().map(str::to_string),
+        });
+        *cached = Some((Arc::clone(&credential), credentials.expiry()));
+        Ok(credential)
+    }
+}
