@@ -473,24 +473,25 @@ impl TableAccumulator {
             |sources: &[usize]| -> u64 { sources.iter().map(|&s| self.schemas[s].files).sum() };
 
         let typed_paths = typed_paths(&columns);
-        let mut noted: BTreeMap<(String, &'static str), (usize, Note, Vec<usize>)> =
-            BTreeMap::new();
+        // One problem per noted path and kind, in order of first appearance.
+        let mut noted: Vec<(Note, Vec<usize>)> = Vec::new();
+        let mut noted_index: HashMap<(String, &'static str), usize> = HashMap::new();
         for (index, group) in self.schemas.iter().enumerate() {
             for note in &group.schema.notes {
                 let path = note.path.to_lowercase();
                 if note.kind == NoteKind::NullOnly && typed_paths.contains(&path) {
                     continue;
                 }
-                noted
+                let at = *noted_index
                     .entry((path, note.kind_id()))
-                    .or_insert_with(|| (index, note.clone(), Vec::new()))
-                    .2
-                    .push(index);
+                    .or_insert_with(|| {
+                        noted.push((note.clone(), Vec::new()));
+                        noted.len() - 1
+                    });
+                noted[at].1.push(index);
             }
         }
-        let mut notes: Vec<_> = noted.into_values().collect();
-        notes.sort_by_key(|(first, _, _)| *first);
-        for (_, note, sources) in notes {
+        for (note, sources) in noted {
             problems.push(note.to_problem(samples_of(&sources)));
         }
 
@@ -548,24 +549,30 @@ impl TableAccumulator {
         }
     }
 
-    /// Settles the table's partition keys: those of its first file. Files laid out otherwise
-    /// are reported, never guessed at.
+    /// Settles the table's partition keys: those of the `key=value` layout most of its files
+    /// share (on a tie, the one with the first key). Files laid out otherwise are reported,
+    /// never guessed at.
     fn partitions(
         &mut self,
         lake: &Lake,
         table: &str,
         problems: &mut Vec<Problem>,
     ) -> (Vec<Column>, Vec<Partition>) {
-        let Some(chosen) = self
+        let chosen: Layout = self
             .layouts
             .iter()
-            .min_by(|a, b| a.1.samples.first().cmp(b.1.samples.first()))
+            .filter(|(layout, _)| layout.iter().all(Option::is_some))
+            .max_by(|a, b| {
+                a.1.files
+                    .cmp(&b.1.files)
+                    .then_with(|| b.1.samples.first().cmp(a.1.samples.first()))
+            })
             .map(|(layout, _)| layout.clone())
-        else {
-            return (Vec::new(), Vec::new());
-        };
-        let chosen_is_hive = chosen.iter().all(Option::is_some);
+            .unwrap_or_default();
         let describe = |layout: &Layout| -> String {
+            if layout.is_empty() {
+                return "no partition folders".into();
+            }
             layout
                 .iter()
                 .map(|key| {
@@ -592,7 +599,7 @@ impl TableAccumulator {
                     )
                     .with_objects(objects),
                 );
-            } else if *layout != chosen && chosen_is_hive {
+            } else if *layout != chosen {
                 let problem = if layout.is_empty() {
                     Problem::error(
                         "file_at_table_root",
@@ -619,9 +626,6 @@ impl TableAccumulator {
                 };
                 problems.push(problem.with_objects(objects));
             }
-        }
-        if !chosen_is_hive {
-            return (Vec::new(), Vec::new());
         }
         let keys = chosen
             .iter()

@@ -1,0 +1,126 @@
+//! Helpers shared by the integration tests: writing Parquet files and running the binary.
+#![allow(dead_code)] // each test crate uses its own subset of these helpers
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, new_null_array};
+use arrow_schema::{DataType, Field, Schema};
+use serde_json::Value;
+
+/// Writes a Parquet file at `root/relative` with the given columns and `rows` rows of nulls:
+/// the footer schema is all a scan looks at.
+pub fn write_schema_file(root: &Path, relative: &str, fields: Vec<Field>, rows: usize) -> PathBuf {
+    let arrays: Vec<ArrayRef> = fields
+        .iter()
+        .map(|field| new_null_array(field.data_type(), rows))
+        .collect();
+    let fields: Vec<Field> = fields.into_iter().map(|f| f.with_nullable(true)).collect();
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).expect("valid batch");
+    write_batch(root, relative, &batch)
+}
+
+pub fn write_batch(root: &Path, relative: &str, batch: &RecordBatch) -> PathBuf {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("mkdir");
+    glueprint::synth::write_parquet(&path, batch).expect("write parquet");
+    path
+}
+
+pub fn write_bytes(root: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("mkdir");
+    std::fs::write(&path, bytes).expect("write file");
+    path
+}
+
+pub fn col(name: &str, data_type: DataType) -> Field {
+    Field::new(name, data_type, true)
+}
+
+pub fn glueprint(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"))
+        .args(args)
+        .output()
+        .expect("run glueprint")
+}
+
+/// Runs `glueprint scan ROOT ... --format json` and returns (exit code, document).
+pub fn scan_json(root: &Path, extra: &[&str]) -> (i32, Value) {
+    let root = root.to_str().expect("utf-8 path");
+    let mut args = vec!["scan", root, "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = glueprint(&args);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let document = serde_json::from_str(&stdout).unwrap_or_else(|error| {
+        panic!(
+            "scan printed no JSON ({error}); stdout:\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().expect("exited"), document)
+}
+
+pub fn table<'a>(document: &'a Value, name: &str) -> &'a Value {
+    document["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {document:#}"))
+}
+
+/// The columns of a table as (name, type) pairs.
+pub fn columns(table: &Value) -> Vec<(String, String)> {
+    table["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name").to_string(),
+                c["type"].as_str().expect("type").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The problems of a table as (kind, message, objects).
+pub fn problems(table: &Value) -> Vec<(String, String, Vec<String>)> {
+    table["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().expect("kind").to_string(),
+                p["message"].as_str().expect("message").to_string(),
+                p["objects"]
+                    .as_array()
+                    .expect("objects")
+                    .iter()
+                    .map(|o| o.as_str().expect("object").to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// The apache/parquet-testing files shipped beside the repository.
+pub fn parquet_testing() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/parquet-testing");
+    assert!(
+        dir.is_dir(),
+        "{} is missing: the tests read apache/parquet-testing from shared/ beside the repository",
+        dir.display()
+    );
+    dir
+}

@@ -1,0 +1,535 @@
+//! Scanning whole lakes: schemas merged over days, conflicts, broken files, odd layouts, and
+//! what the scan reads.
+
+mod common;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use arrow_array::{Int64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Fields, Schema};
+use common::*;
+
+fn device(fields: Vec<Field>) -> Field {
+    col("deviceInfo", DataType::Struct(Fields::from(fields)))
+}
+
+#[test]
+fn schemas_evolving_over_days_merge_with_widening_and_report_conflicts() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    // Day 1: the first shape.
+    write_schema_file(
+        root,
+        "app_launched/dt=2020-09-19/part-0.parquet",
+        vec![
+            col("eventName", DataType::Utf8),
+            col("amount", DataType::Int32),
+            device(vec![col("make", DataType::Utf8)]),
+            col("coupon", DataType::Null),
+        ],
+        2,
+    );
+    // Day 2: amount widens to bigint, a struct field and a column appear, case differs.
+    write_schema_file(
+        root,
+        "app_launched/dt=2020-09-20/part-0.parquet",
+        vec![
+            col("EventName", DataType::Utf8),
+            col("amount", DataType::Int64),
+            device(vec![
+                col("make", DataType::Utf8),
+                col("dpi", DataType::Int32),
+            ]),
+            col("coupon", DataType::Utf8),
+            col("score", DataType::Float32),
+        ],
+        2,
+    );
+    // Day 3 (two files): amount arrives as a string, and dpi as a string: real conflicts.
+    for part in ["part-0", "part-1"] {
+        write_schema_file(
+            root,
+            &format!("app_launched/dt=2020-09-21/{part}.parquet"),
+            vec![
+                col("eventName", DataType::Utf8),
+                col("amount", DataType::Utf8),
+                device(vec![col("dpi", DataType::Utf8)]),
+                col("score", DataType::Float64),
+            ],
+            2,
+        );
+    }
+
+    let (code, document) = scan_json(root, &[]);
+    assert_eq!(code, 2, "conflicts are errors: {document:#}");
+    let t = table(&document, "app_launched");
+    assert_eq!(t["files"], 4);
+    assert_eq!(
+        columns(t),
+        pairs(&[
+            ("eventName", "string"),
+            ("amount", "bigint"),
+            ("deviceInfo", "struct<make:string,dpi:int>"),
+            ("coupon", "string"),
+            ("score", "double"),
+        ])
+    );
+    let location = |key: &str| format!("{}/app_launched/{key}", root.display());
+    assert_eq!(
+        problems(t),
+        vec![
+            (
+                "type_conflict".to_string(),
+                "`amount` is bigint in 2 file(s) and string in 2 file(s), and no Glue type reads \
+                 both; the table keeps bigint: rewrite the other files, or declare the column by \
+                 hand"
+                    .to_string(),
+                vec![
+                    location("dt=2020-09-19/part-0.parquet"),
+                    location("dt=2020-09-20/part-0.parquet"),
+                    location("dt=2020-09-21/part-0.parquet"),
+                    location("dt=2020-09-21/part-1.parquet"),
+                ],
+            ),
+            (
+                "type_conflict".to_string(),
+                "`deviceInfo.dpi` is int in 1 file(s) and string in 2 file(s), and no Glue type \
+                 reads both; the table keeps int: rewrite the other files, or declare the column \
+                 by hand"
+                    .to_string(),
+                vec![
+                    location("dt=2020-09-20/part-0.parquet"),
+                    location("dt=2020-09-21/part-0.parquet"),
+                    location("dt=2020-09-21/part-1.parquet"),
+                ],
+            ),
+        ]
+    );
+    assert_eq!(
+        t["partition_keys"],
+        serde_json::json!([{"name": "dt", "type": "string"}])
+    );
+    let partitions: Vec<(String, String)> = t["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["values"][0].as_str().unwrap().to_string(),
+                p["location"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        partitions,
+        vec![
+            ("2020-09-19".into(), location("dt=2020-09-19/")),
+            ("2020-09-20".into(), location("dt=2020-09-20/")),
+            ("2020-09-21".into(), location("dt=2020-09-21/")),
+        ]
+    );
+}
+
+#[test]
+fn a_column_null_in_every_file_is_left_out_and_reported() {
+    let lake = tempfile::tempdir().unwrap();
+    for day in ["19", "20"] {
+        write_schema_file(
+            lake.path(),
+            &format!("e/dt=2020-09-{day}/x.parquet"),
+            vec![
+                col("id", DataType::Utf8),
+                col("never", DataType::Null),
+                col(
+                    "props",
+                    DataType::Struct(Fields::from(vec![
+                        col("known", DataType::Int32),
+                        col("unknown", DataType::Null),
+                    ])),
+                ),
+            ],
+            1,
+        );
+    }
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 0, "{document:#}");
+    let t = table(&document, "e");
+    assert_eq!(
+        columns(t),
+        pairs(&[("id", "string"), ("props", "struct<known:int>")])
+    );
+    let kinds: Vec<(String, usize)> = problems(t)
+        .into_iter()
+        .map(|(kind, message, objects)| {
+            assert!(
+                message.contains("holds only nulls in every file"),
+                "{message}"
+            );
+            (kind, objects.len())
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("null_only_column".to_string(), 2),
+            ("null_only_column".to_string(), 2)
+        ]
+    );
+}
+
+#[test]
+fn two_columns_differing_only_in_case_are_a_conflict() {
+    let lake = tempfile::tempdir().unwrap();
+    write_schema_file(
+        lake.path(),
+        "e/x.parquet",
+        vec![col("Name", DataType::Utf8), col("name", DataType::Utf8)],
+        1,
+    );
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let found = problems(table(&document, "e"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "case_duplicate");
+    assert!(
+        found[0].1.contains("`name` and `Name` differ only in case"),
+        "{}",
+        found[0].1
+    );
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn unreadable_files_are_reported_by_key_and_the_rest_still_scans() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    let good = write_schema_file(
+        root,
+        "charged/dt=2020-09-19/good.parquet",
+        vec![col("amount", DataType::Int64)],
+        10,
+    );
+    let good_bytes = std::fs::read(&good).unwrap();
+    write_bytes(root, "charged/dt=2020-09-19/empty.parquet", b"");
+    write_bytes(
+        root,
+        "charged/dt=2020-09-19/truncated.parquet",
+        &good_bytes[..good_bytes.len() - 20],
+    );
+    write_bytes(
+        root,
+        "charged/dt=2020-09-19/export.parquet.gzip",
+        &gzip(&good_bytes),
+    );
+    write_bytes(
+        root,
+        "charged/dt=2020-09-19/notes.parquet",
+        b"eventName,amount\nCharged,12\nCharged,13\n",
+    );
+    write_bytes(root, "charged/dt=2020-09-19/tiny.parquet", b"PAR1");
+    // A footer length pointing before the start of the file.
+    let mut lying = good_bytes.clone();
+    let len = lying.len();
+    lying[len - 8..len - 4].copy_from_slice(&(1_000_000u32).to_le_bytes());
+    write_bytes(root, "charged/dt=2020-09-19/lying.parquet", &lying);
+    // Garbage where the footer should be, with a valid tail.
+    let mut corrupt = good_bytes.clone();
+    let footer_len = u32::from_le_bytes(corrupt[len - 8..len - 4].try_into().unwrap()) as usize;
+    for byte in &mut corrupt[len - 8 - footer_len..len - 8] {
+        *byte = 0xff;
+    }
+    write_bytes(root, "charged/dt=2020-09-19/corrupt.parquet", &corrupt);
+
+    let (code, document) = scan_json(root, &[]);
+    assert_eq!(code, 2, "{document:#}");
+    let t = table(&document, "charged");
+    assert_eq!(columns(t), pairs(&[("amount", "bigint")]));
+    assert_eq!(t["files"], 8);
+    let found: Vec<(String, String)> = problems(t)
+        .into_iter()
+        .map(|(kind, message, objects)| {
+            let key = objects[0].rsplit('/').next().unwrap().to_string();
+            assert!(
+                message.starts_with(&format!("charged/dt=2020-09-19/{key} ")),
+                "the message names the object: {message}"
+            );
+            (kind, key)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        pairs(&[
+            ("corrupt_footer", "corrupt.parquet"),
+            ("empty_file", "empty.parquet"),
+            ("gzip_wrapped", "export.parquet.gzip"),
+            ("truncated_file", "lying.parquet"),
+            ("not_parquet", "notes.parquet"),
+            ("not_parquet", "tiny.parquet"),
+            ("not_parquet", "truncated.parquet"),
+        ])
+    );
+    let messages: Vec<String> = problems(t).into_iter().map(|p| p.1).collect();
+    assert!(messages[2].contains("decompress it"), "{}", messages[2]);
+    assert!(
+        messages[4].contains("last bytes 2c 31 33 0a"),
+        "{}",
+        messages[4]
+    );
+}
+
+#[test]
+fn encrypted_footers_are_reported_not_fatal() {
+    let lake = tempfile::tempdir().unwrap();
+    let source = parquet_testing().join("encrypted/encrypt_columns_and_footer.parquet.encrypted");
+    std::fs::create_dir(lake.path().join("secret")).unwrap();
+    std::os::unix::fs::symlink(&source, lake.path().join("secret/x.parquet")).unwrap();
+    let plaintext =
+        parquet_testing().join("encrypted/encrypt_columns_plaintext_footer.parquet.encrypted");
+    std::os::unix::fs::symlink(&plaintext, lake.path().join("secret/y.parquet")).unwrap();
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let t = table(&document, "secret");
+    let encrypted: Vec<_> = problems(t)
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "encrypted_footer")
+        .collect();
+    assert_eq!(encrypted.len(), 1, "{encrypted:?}");
+    assert!(encrypted[0].2[0].ends_with("secret/x.parquet"));
+    assert!(
+        !columns(t).is_empty(),
+        "a plaintext footer still gives the schema"
+    );
+}
+
+#[test]
+fn folder_layouts_that_do_not_agree_are_reported_never_guessed() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    let fields = || vec![col("id", DataType::Utf8)];
+    write_schema_file(root, "t/dt=2020-09-19/a.parquet", fields(), 1);
+    write_schema_file(root, "t/dt=2020-09-20/a.parquet", fields(), 1);
+    write_schema_file(root, "t/date=2020-09-21/a.parquet", fields(), 1);
+    write_schema_file(root, "t/stray.parquet", fields(), 1);
+    write_schema_file(root, "t/2020/09/22/a.parquet", fields(), 1);
+    write_bytes(root, "t/dt=2020-09-19/_SUCCESS", b"");
+    write_bytes(root, "t/dt=2020-09-19/.a.parquet.crc", b"crc");
+    write_bytes(root, "t/_temporary/0/a.parquet", b"half written");
+    write_schema_file(root, "loose.parquet", fields(), 1);
+
+    let (code, document) = scan_json(root, &[]);
+    assert_eq!(code, 2, "{document:#}");
+    let t = table(&document, "t");
+    assert_eq!(
+        t["partition_keys"],
+        serde_json::json!([{"name": "dt", "type": "string"}])
+    );
+    assert_eq!(t["partitions"].as_array().unwrap().len(), 2);
+    let found: Vec<(String, Vec<String>)> = problems(t)
+        .into_iter()
+        .map(|(kind, _, objects)| {
+            let keys = objects
+                .iter()
+                .map(|o| o.split("/t/").nth(1).unwrap().to_string())
+                .collect();
+            (kind, keys)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("file_at_table_root".into(), vec!["stray.parquet".into()]),
+            (
+                "not_hive_partition_folder".into(),
+                vec!["2020/09/22/a.parquet".into()]
+            ),
+            (
+                "partition_keys_mismatch".into(),
+                vec!["date=2020-09-21/a.parquet".into()]
+            ),
+        ]
+    );
+    let lake_problems = document["problems"].as_array().unwrap();
+    assert_eq!(lake_problems.len(), 1);
+    assert_eq!(lake_problems[0]["kind"], "file_outside_tables");
+    assert_eq!(lake_problems[0]["severity"], "warning");
+    assert_eq!(document["stats"]["objects_listed"], 9);
+    assert_eq!(document["stats"]["objects_skipped"], 3);
+    assert_eq!(document["stats"]["files_read"], 5);
+}
+
+#[test]
+fn partition_keys_repeating_a_column_are_an_error() {
+    let lake = tempfile::tempdir().unwrap();
+    write_schema_file(
+        lake.path(),
+        "t/dt=2020-09-19/a.parquet",
+        vec![col("DT", DataType::Utf8)],
+        1,
+    );
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let found = problems(table(&document, "t"));
+    assert_eq!(found[0].0, "partition_key_is_column");
+}
+
+#[test]
+fn only_footer_bytes_are_read_from_a_large_file() {
+    let lake = tempfile::tempdir().unwrap();
+    let rows = 1_000_000;
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)])),
+        vec![Arc::new(Int64Array::from_iter_values(0..rows))],
+    )
+    .unwrap();
+    let file = write_batch(lake.path(), "big/dt=2020-09-19/x.parquet", &batch);
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size > 4_000_000, "the data file is large: {size}");
+
+    let (_, document) = scan_json(lake.path(), &[]);
+    assert_eq!(document["stats"]["requests"], 1);
+    let read = document["stats"]["bytes_read"].as_u64().unwrap();
+    assert_eq!(
+        read,
+        64 * 1024,
+        "one 64 KiB suffix read of a {size}-byte file"
+    );
+
+    let (_, document) = scan_json(lake.path(), &["--prefetch", "64"]);
+    assert_eq!(
+        document["stats"]["requests"], 2,
+        "a footer over 64 bytes takes a second read"
+    );
+    let read = document["stats"]["bytes_read"].as_u64().unwrap();
+    assert!(read < 64 * 1024, "only the footer: {read} bytes");
+}
+
+#[test]
+fn a_wide_footer_takes_exactly_two_reads() {
+    let lake = tempfile::tempdir().unwrap();
+    let fields = (0..3000)
+        .map(|i| col(&format!("property_with_a_long_name_{i:05}"), DataType::Utf8))
+        .collect();
+    let file = write_schema_file(lake.path(), "wide/x.parquet", fields, 1);
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size > 64 * 1024, "the footer alone exceeds 64 KiB: {size}");
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(columns(table(&document, "wide")).len(), 3000);
+    assert_eq!(document["stats"]["requests"], 2);
+}
+
+#[test]
+fn asking_for_tables_lists_only_their_folders() {
+    let lake = tempfile::tempdir().unwrap();
+    for t in ["a", "b", "c"] {
+        write_schema_file(
+            lake.path(),
+            &format!("{t}/x.parquet"),
+            vec![col("id", DataType::Utf8)],
+            1,
+        );
+    }
+    let (code, document) = scan_json(lake.path(), &["a", "c"]);
+    assert_eq!(code, 0);
+    let names: Vec<&str> = document["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "c"]);
+    assert_eq!(document["stats"]["objects_listed"], 2);
+
+    let (code, document) = scan_json(lake.path(), &["a", "nope"]);
+    assert_eq!(code, 2);
+    assert_eq!(document["problems"][0]["kind"], "table_not_found");
+    assert!(
+        document["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nope/"),
+        "{document:#}"
+    );
+}
+
+#[test]
+fn every_parquet_testing_file_maps_or_is_reported_without_a_panic() {
+    let shared = parquet_testing();
+    let root = shared.parent().unwrap();
+    let output = glueprint(&[
+        "scan",
+        root.to_str().unwrap(),
+        "parquet-testing",
+        "--format",
+        "json",
+    ]);
+    let code = output.status.code().expect("no signal");
+    assert!(
+        code == 0 || code == 2,
+        "exit {code}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Per file, through the library, so each file's own outcome can be checked.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut files = Vec::new();
+    for dir in [
+        shared.clone(),
+        shared.join("bad_data"),
+        shared.join("encrypted"),
+    ] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.is_file() && name.contains(".parquet") && !name.ends_with(".json") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 60, "found {} files", files.len());
+    let mut mapped = 0;
+    for path in &files {
+        let store = object_store::local::LocalFileSystem::new();
+        let location = object_store::path::Path::from_filesystem_path(path).unwrap();
+        let size = std::fs::metadata(path).unwrap().len();
+        let read = runtime.block_on(glueprint::footer::read_footer(
+            &store,
+            &location,
+            size,
+            glueprint::footer::DEFAULT_PREFETCH,
+        ));
+        match read.result {
+            Ok(metadata) => match glueprint::infer::file_schema(&metadata) {
+                Ok(schema) => {
+                    mapped += 1;
+                    for note in &schema.notes {
+                        assert!(!note.message().is_empty());
+                    }
+                }
+                Err(error) => assert!(
+                    error.to_string().contains("write the file again"),
+                    "{error}"
+                ),
+            },
+            Err(error) => {
+                let message = error.to_string();
+                assert!(
+                    message.contains(':') && message.len() > 40,
+                    "{}: unclear reason {message}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(
+        mapped >= 55,
+        "only {mapped} of {} files mapped",
+        files.len()
+    );
+}

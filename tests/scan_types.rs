@@ -1,0 +1,219 @@
+//! Parquet → Glue type mapping, through the binary, on files written with the Arrow writer and
+//! on files from writers the project did not write (apache/parquet-testing).
+
+mod common;
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Fields, TimeUnit};
+use common::*;
+
+fn map_of(key: DataType, value: DataType) -> DataType {
+    let entries = Fields::from(vec![
+        Field::new("key", key, false),
+        Field::new("value", value, true),
+    ]);
+    DataType::Map(
+        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
+        false,
+    )
+}
+
+fn list_of(element: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("item", element, true)))
+}
+
+#[test]
+fn every_arrow_type_maps_to_the_expected_glue_type() {
+    let lake = tempfile::tempdir().unwrap();
+    let inner = DataType::Struct(Fields::from(vec![col(
+        "m",
+        map_of(
+            DataType::Utf8,
+            list_of(DataType::Struct(Fields::from(vec![col(
+                "x",
+                DataType::Decimal128(5, 1),
+            )]))),
+        ),
+    )]));
+    let fields = vec![
+        col("i8", DataType::Int8),
+        col("i16", DataType::Int16),
+        col("i32", DataType::Int32),
+        col("i64", DataType::Int64),
+        col("u8", DataType::UInt8),
+        col("u16", DataType::UInt16),
+        col("u32", DataType::UInt32),
+        col("u64", DataType::UInt64),
+        col("f16", DataType::Float16),
+        col("f32", DataType::Float32),
+        col("f64", DataType::Float64),
+        col("flag", DataType::Boolean),
+        col("s", DataType::Utf8),
+        col("ls", DataType::LargeUtf8),
+        col("b", DataType::Binary),
+        col("fb", DataType::FixedSizeBinary(16)),
+        col("d32", DataType::Date32),
+        col("d64", DataType::Date64),
+        col("ts_s", DataType::Timestamp(TimeUnit::Second, None)),
+        col(
+            "ts_ms",
+            DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+        ),
+        col("ts_us", DataType::Timestamp(TimeUnit::Microsecond, None)),
+        col("ts_ns", DataType::Timestamp(TimeUnit::Nanosecond, None)),
+        col("t_ms", DataType::Time32(TimeUnit::Millisecond)),
+        col("t_us", DataType::Time64(TimeUnit::Microsecond)),
+        col("dur", DataType::Duration(TimeUnit::Millisecond)),
+        col("dec", DataType::Decimal128(10, 2)),
+        col("big_dec", DataType::Decimal256(50, 4)),
+        col(
+            "dict",
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+        ),
+        col("ints", list_of(DataType::Int32)),
+        col(
+            "big_list",
+            DataType::LargeList(Arc::new(Field::new("item", DataType::Utf8, true))),
+        ),
+        col("m", map_of(DataType::Utf8, DataType::Int64)),
+        col(
+            "nested",
+            DataType::Struct(Fields::from(vec![
+                col("a", DataType::Int32),
+                col("inner", inner),
+            ])),
+        ),
+        col("nothing", DataType::Null),
+    ];
+    write_schema_file(lake.path(), "types/all.parquet", fields, 3);
+
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 0, "warnings only: {document:#}");
+    let types = table(&document, "types");
+    assert_eq!(
+        columns(types),
+        pairs(&[
+            ("i8", "tinyint"),
+            ("i16", "smallint"),
+            ("i32", "int"),
+            ("i64", "bigint"),
+            ("u8", "smallint"),
+            ("u16", "int"),
+            ("u32", "bigint"),
+            ("u64", "decimal(20,0)"),
+            ("f16", "float"),
+            ("f32", "float"),
+            ("f64", "double"),
+            ("flag", "boolean"),
+            ("s", "string"),
+            ("ls", "string"),
+            ("b", "binary"),
+            ("fb", "binary"),
+            ("d32", "date"),
+            ("d64", "date"),
+            ("ts_s", "timestamp"),
+            ("ts_ms", "timestamp"),
+            ("ts_us", "timestamp"),
+            ("ts_ns", "timestamp"),
+            ("t_ms", "int"),
+            ("t_us", "bigint"),
+            ("dur", "bigint"),
+            ("dec", "decimal(10,2)"),
+            ("big_dec", "string"),
+            ("dict", "string"),
+            ("ints", "array<int>"),
+            ("big_list", "array<string>"),
+            ("m", "map<string,bigint>"),
+            (
+                "nested",
+                "struct<a:int,inner:struct<m:map<string,array<struct<x:decimal(5,1)>>>>>"
+            ),
+        ])
+    );
+    let found: Vec<(String, String)> = problems(types)
+        .into_iter()
+        .map(|(kind, message, objects)| {
+            assert_eq!(objects.len(), 1, "{message}");
+            assert!(objects[0].ends_with("types/all.parquet"), "{objects:?}");
+            let path = message.split('`').nth(1).unwrap_or_default().to_string();
+            (kind, path)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        pairs(&[
+            ("uint64", "u64"),
+            ("nanosecond_timestamp", "ts_ns"),
+            ("time_type", "t_ms"),
+            ("time_type", "t_us"),
+            ("duration_type", "dur"),
+            ("decimal_precision", "big_dec"),
+            ("null_only_column", "nothing"),
+        ])
+    );
+}
+
+#[test]
+fn int96_timestamps_from_spark_are_plain_timestamps() {
+    let (code, document) = scan_parquet_testing_file("int96_from_spark.parquet");
+    assert_eq!(code, 0, "{document:#}");
+    let t = &document["tables"][0];
+    assert_eq!(columns(t), pairs(&[("a", "timestamp")]));
+    assert_eq!(
+        problems(t),
+        vec![],
+        "INT96 is what Spark writes and Athena reads"
+    );
+}
+
+#[test]
+fn legacy_lists_and_maps_follow_the_parquet_compatibility_rules() {
+    let expectations = [
+        // A two-level list: `repeated group array { ... }` inside a LIST group.
+        (
+            "old_list_structure.parquet",
+            vec![("a", "array<array<int>>")],
+        ),
+        // A repeated group with no LIST annotation at all.
+        (
+            "repeated_no_annotation.parquet",
+            vec![
+                ("id", "int"),
+                (
+                    "phoneNumbers",
+                    "struct<phone:array<struct<number:bigint,kind:string>>>",
+                ),
+            ],
+        ),
+        (
+            "nested_maps.snappy.parquet",
+            vec![
+                ("a", "map<string,map<int,boolean>>"),
+                ("b", "int"),
+                ("c", "double"),
+            ],
+        ),
+    ];
+    for (file, expected) in expectations {
+        let (_, document) = scan_parquet_testing_file(file);
+        assert_eq!(
+            columns(&document["tables"][0]),
+            pairs(&expected),
+            "{file}: {document:#}"
+        );
+    }
+}
+
+/// Scans one parquet-testing file in place, as the only file of a one-table lake made of
+/// a symlink, so the shared folder is never copied.
+fn scan_parquet_testing_file(file: &str) -> (i32, serde_json::Value) {
+    let lake = tempfile::tempdir().unwrap();
+    std::fs::create_dir(lake.path().join("t")).unwrap();
+    std::os::unix::fs::symlink(
+        parquet_testing().join(file),
+        lake.path().join("t").join(file),
+    )
+    .unwrap();
+    scan_json(lake.path(), &[])
+}
