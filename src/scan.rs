@@ -52,7 +52,10 @@ impl Default for ScanOptions {
 /// problems in the report).
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot list {location}: {source}")]
+    #[error(
+        "cannot list {location} ({source}); check the location, and that the credentials in use \
+         may list it"
+    )]
     List {
         location: String,
         #[source]

@@ -124,3 +124,111 @@ pub fn parquet_testing() -> PathBuf {
     );
     dir
 }
+
+/// A moto server (the AWS emulator) for S3 and Glue over HTTP: the one `.ci/run` started
+/// (`GLUEPRINT_MOTO_ENDPOINT`), or one of this test's own, stopped when dropped.
+pub struct Moto {
+    pub endpoint: String,
+    own: Option<std::process::Child>,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        if let Ok(endpoint) = std::env::var("GLUEPRINT_MOTO_ENDPOINT") {
+            return Moto {
+                endpoint,
+                own: None,
+            };
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server is installed (pip install 'moto[server]')");
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            own: Some(child),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        moto
+    }
+
+    /// Environment for a glueprint process talking to this server with dummy credentials,
+    /// isolated from the machine's own AWS configuration.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("AWS_CONFIG_FILE", "/nonexistent/glueprint-test".into()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/glueprint-test".into(),
+            ),
+        ]
+    }
+
+    /// Creates a bucket with a plain HTTP request (moto does not check signatures).
+    pub fn create_bucket(&self, bucket: &str) {
+        use std::io::{Read, Write};
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect to moto");
+        write!(
+            stream,
+            "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "create bucket: {response}"
+        );
+    }
+
+    /// An object_store client for `bucket` on this server.
+    pub fn s3(&self, bucket: &str) -> object_store::aws::AmazonS3 {
+        object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region("us-east-1")
+            .with_access_key_id("testing")
+            .with_secret_access_key("testing")
+            .with_endpoint(&self.endpoint)
+            .with_allow_http(true)
+            .build()
+            .expect("an S3 client for moto")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.own {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs glueprint with extra environment variables.
+pub fn glueprint_with_env(args: &[&str], env: &[(&str, String)]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"));
+    command.args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run glueprint")
+}

@@ -1,0 +1,107 @@
+"""Measures one lake scan: glueprint, the read-only floor, and peers when installed.
+
+Prints files/s, bytes and requests per file, and peak RSS; every figure comes from this run.
+"""
+
+import glob
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+RUNS = 3
+
+
+def files_of(lake):
+    return sorted(glob.glob(os.path.join(lake, "*", "**", "*.parquet"), recursive=True))
+
+
+def best_of(runs, job):
+    """Runs `job` `runs` times and returns the fastest (seconds, result)."""
+    best = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = job()
+        elapsed = time.perf_counter() - started
+        if best is None or elapsed < best[0]:
+            best = (elapsed, result)
+    return best
+
+
+def glueprint(lake, binary):
+    def job():
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out = subprocess.run(
+            [binary, "scan", lake, "--format", "json"], check=False, capture_output=True
+        )
+        if out.returncode not in (0, 2):
+            sys.exit(f"glueprint failed: {out.stderr.decode()}")
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return json.loads(out.stdout)["stats"], max(peak_kib, before)
+
+    seconds, (stats, peak_kib) = best_of(RUNS, job)
+    return seconds, stats, peak_kib
+
+
+def floor(paths):
+    """Just reading the last 64 KiB of every file, one thread: no parsing at all."""
+    for path in paths:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            f.seek(max(0, size - 65536))
+            f.read(65536)
+
+
+def pyarrow_peer(lake):
+    import pyarrow.parquet as pq
+    import pyarrow
+
+    for table in sorted(os.listdir(lake)):
+        schemas = [pq.read_schema(p) for p in files_of(os.path.join(lake, table))]
+        pyarrow.unify_schemas(schemas, promote_options="permissive")
+
+
+def duckdb_peer(lake):
+    import duckdb
+
+    con = duckdb.connect()
+    for table in sorted(os.listdir(lake)):
+        pattern = os.path.join(lake, table, "**", "*.parquet")
+        con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet('{pattern}', union_by_name=true, hive_partitioning=true)"
+        ).fetchall()
+
+
+def main():
+    lake, binary = sys.argv[1], sys.argv[2]
+    paths = files_of(lake)
+    n = len(paths)
+    floor(paths)  # warm the page cache
+    print(f"lake: {lake} ({n} files)")
+
+    seconds, stats, peak_kib = glueprint(lake, binary)
+    rate = n / seconds
+    print(
+        f"glueprint: {seconds:.3f} s, {rate:,.0f} files/s, "
+        f"{stats['bytes_read'] / n:,.0f} bytes/file, {stats['requests'] / n:.2f} requests/file, "
+        f"peak RSS {peak_kib / 1024:.1f} MiB"
+    )
+
+    floor_seconds, _ = best_of(RUNS, lambda: floor(paths))
+    print(f"read-only floor (python, 64 KiB tail per file): {n / floor_seconds:,.0f} files/s "
+          f"(glueprint at {rate / (n / floor_seconds):.2f}x of it)")
+
+    for name, peer in (("pyarrow", pyarrow_peer), ("duckdb", duckdb_peer)):
+        try:
+            __import__(name)
+        except ImportError:
+            print(f"{name}: not installed, skipped")
+            continue
+        peer_seconds, _ = best_of(1, lambda: peer(lake))
+        print(f"{name}: {n / peer_seconds:,.0f} files/s (glueprint {peer_seconds / seconds:.2f}x faster)")
+
+
+if __name__ == "__main__":
+    main()

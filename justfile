@@ -1,0 +1,26 @@
+# glueprint recipes. `just` is optional: every recipe is a plain command you can run yourself.
+
+# List the recipes.
+default:
+    @just --list
+
+# Scan the committed sample lake (the README's main command).
+scan:
+    cargo run -- scan sample-lake
+
+# The whole test suite (the README's test command).
+test:
+    cargo test
+
+# What CI runs: fmt, clippy, tests, with a moto server.
+ci:
+    bash .ci/run
+
+# Regenerate the committed sample lake.
+sample:
+    rm -rf sample-lake
+    cargo run --example synth_lake -- sample-lake
+
+# Benchmarks: scan a generated 10,000-file lake (and 100,000 with `just bench 100000`).
+bench files="10000":
+    bash bench/run.sh {{files}}
