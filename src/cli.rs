@@ -146,7 +146,8 @@ async fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Text => print!("{}", report::scan_text(&report, args.stats)),
         Format::Json => {
-            println!("{}", report::scan_json(&report));
+            report::write_scan_json(&report, std::io::stdout().lock())
+                .context("cannot write the report to standard output")?;
             if args.stats {
                 eprint!("{}", report::stats_text(&report.stats));
             }

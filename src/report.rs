@@ -1,6 +1,7 @@
 //! Rendering scan results for people (text) and for scripts (JSON).
 
-use std::fmt::{Display, Write};
+use std::fmt::{Display, Write as _};
+use std::io::Write as _;
 
 use serde::Serializer;
 
@@ -12,9 +13,12 @@ pub fn display<T: Display, S: Serializer>(value: &T, serializer: S) -> Result<S:
     serializer.collect_str(value)
 }
 
-/// The stable JSON document of a scan.
-pub fn scan_json(report: &ScanReport) -> String {
-    serde_json::to_string_pretty(report).expect("a scan report always serializes")
+/// Writes the stable JSON document of a scan, streaming: a lake's report can be large.
+pub fn write_scan_json(report: &ScanReport, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, report)?;
+    writeln!(out)?;
+    out.flush()
 }
 
 /// The scan for people: per table its columns, partition keys and counts, then problems.

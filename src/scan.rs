@@ -61,7 +61,7 @@ pub enum ScanError {
         #[source]
         source: object_store::Error,
     },
-    #[error("a footer read task failed: {0}")]
+    #[error("a footer read task failed ({0}); this is a bug in glueprint, please report it")]
     Task(#[from] tokio::task::JoinError),
 }
 
@@ -191,34 +191,30 @@ pub async fn scan(
             .map(|listed| {
                 let lake = lake.clone();
                 let prefetch = options.prefetch;
+                let listing_location = listing_location.clone();
                 async move {
-                    let meta = listed?;
-                    Ok::<_, object_store::Error>(match classify(&lake, &meta) {
+                    let meta = listed.map_err(|source| ScanError::List {
+                        location: listing_location,
+                        source,
+                    })?;
+                    Ok::<_, ScanError>(match classify(&lake, &meta) {
                         Classified::Skipped => Listed::Skipped,
                         Classified::OutsideTables(key) => Listed::OutsideTables(key),
                         Classified::Table {
                             table,
                             key,
                             folders,
-                        } => {
-                            let outcome =
-                                tokio::spawn(read_file(lake, meta, table, key, folders, prefetch))
-                                    .await;
-                            Listed::File(outcome.map_err(|error| object_store::Error::Generic {
-                                store: "glueprint",
-                                source: Box::new(error),
-                            })?)
-                        }
+                        } => Listed::File(
+                            tokio::spawn(read_file(lake, meta, table, key, folders, prefetch))
+                                .await?,
+                        ),
                     })
                 }
             })
             .buffer_unordered(options.concurrency.max(1));
 
         while let Some(listed) = outcomes.next().await {
-            let listed = listed.map_err(|source| ScanError::List {
-                location: listing_location.clone(),
-                source,
-            })?;
+            let listed = listed?;
             stats.objects_listed += 1;
             match listed {
                 Listed::Skipped => stats.objects_skipped += 1,
