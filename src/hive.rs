@@ -10,6 +10,15 @@ use std::str::FromStr;
 pub const MAX_DECIMAL_PRECISION: u8 = 38;
 
 /// A Glue/Hive column type.
+///
+/// Parsed from Glue type strings however Glue spaces and cases them, printed canonically:
+///
+/// ```
+/// use glueprint::hive::HiveType;
+///
+/// let ty: HiveType = "STRUCT< a : INT, `Product Name` : ARRAY<DECIMAL(10, 2)> >".parse().unwrap();
+/// assert_eq!(ty.to_string(), "struct<a:int,`Product Name`:array<decimal(10,2)>>");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HiveType {
     Boolean,

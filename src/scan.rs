@@ -17,7 +17,7 @@ use crate::footer::{FooterError, read_footer};
 use crate::hive::HiveType;
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema};
 use crate::layout::{Folder, Placement, place};
-use crate::merge::SchemaMerger;
+use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
 use crate::store::Lake;
 
@@ -428,15 +428,13 @@ impl TableAccumulator {
     }
 
     fn finish(mut self, lake: &Lake, name: String) -> TableReport {
-        let table_root = format!("{name}/");
-        let location = lake.location_of(&table_root);
+        let location = lake.location_of(&format!("{name}/"));
         let mut problems = Vec::new();
-
         let (partition_keys, partitions) = self.partitions(lake, &name, &mut problems);
 
         self.file_problems.sort_by(|a, b| a.0.cmp(&b.0));
         problems.extend(
-            self.file_problems
+            std::mem::take(&mut self.file_problems)
                 .into_iter()
                 .map(|(key, problem)| problem.with_objects([lake.location_of(&key)])),
         );
@@ -459,67 +457,12 @@ impl TableAccumulator {
             })
             .collect();
 
-        let samples_of = |sources: &[usize]| -> Vec<String> {
-            let mut keys = Samples::default();
-            for &source in sources {
-                for key in &self.schemas[source].samples.0 {
-                    keys.offer(key);
-                }
-            }
-            keys.0.iter().map(|key| lake.location_of(key)).collect()
-        };
-        let files_of =
-            |sources: &[usize]| -> u64 { sources.iter().map(|&s| self.schemas[s].files).sum() };
-
-        let typed_paths = typed_paths(&columns);
-        // One problem per noted path and kind, in order of first appearance.
-        let mut noted: Vec<(Note, Vec<usize>)> = Vec::new();
-        let mut noted_index: HashMap<(String, &'static str), usize> = HashMap::new();
-        for (index, group) in self.schemas.iter().enumerate() {
-            for note in &group.schema.notes {
-                let path = note.path.to_lowercase();
-                if note.kind == NoteKind::NullOnly && typed_paths.contains(&path) {
-                    continue;
-                }
-                let at = *noted_index
-                    .entry((path, note.kind_id()))
-                    .or_insert_with(|| {
-                        noted.push((note.clone(), Vec::new()));
-                        noted.len() - 1
-                    });
-                noted[at].1.push(index);
-            }
-        }
-        for (note, sources) in noted {
-            problems.push(note.to_problem(samples_of(&sources)));
-        }
-
-        for conflict in conflicts {
-            let column_path = if conflict.clash.path.is_empty() {
-                conflict.column.clone()
-            } else {
-                format!("{}.{}", conflict.column, conflict.clash.path)
-            };
-            let mut objects = samples_of(&conflict.left_sources);
-            objects.extend(samples_of(&conflict.right_sources));
-            problems.push(
-                Problem::error(
-                    "type_conflict",
-                    format!(
-                        "`{column_path}` is {} in {} file(s) and {} in {} file(s), and no Glue type \
-                         reads both; the table keeps {}: rewrite the other files, or declare the \
-                         column by hand",
-                        conflict.clash.left,
-                        files_of(&conflict.left_sources),
-                        conflict.clash.right,
-                        files_of(&conflict.right_sources),
-                        conflict.clash.left,
-                    ),
-                )
-                .with_objects(objects),
-            );
-        }
-
+        problems.extend(self.note_problems(lake, &columns));
+        problems.extend(
+            conflicts
+                .iter()
+                .map(|conflict| self.conflict_problem(lake, conflict)),
+        );
         for key in &partition_keys {
             if columns
                 .iter()
@@ -546,6 +489,69 @@ impl TableAccumulator {
             partitions,
             problems,
         }
+    }
+
+    /// The first few files (as locations) of the given schema groups.
+    fn sample_locations(&self, lake: &Lake, sources: &[usize]) -> Vec<String> {
+        let mut keys = Samples::default();
+        for &source in sources {
+            for key in &self.schemas[source].samples.0 {
+                keys.offer(key);
+            }
+        }
+        keys.0.iter().map(|key| lake.location_of(key)).collect()
+    }
+
+    /// One problem per noted path and kind, in order of first appearance. A column null in
+    /// some files is only noted when no file gave it a type.
+    fn note_problems(&self, lake: &Lake, columns: &[Column]) -> Vec<Problem> {
+        let typed_paths = typed_paths(columns);
+        let mut noted: Vec<(Note, Vec<usize>)> = Vec::new();
+        let mut noted_index: HashMap<(String, &'static str), usize> = HashMap::new();
+        for (index, group) in self.schemas.iter().enumerate() {
+            for note in &group.schema.notes {
+                let path = note.path.to_lowercase();
+                if note.kind == NoteKind::NullOnly && typed_paths.contains(&path) {
+                    continue;
+                }
+                let at = *noted_index
+                    .entry((path, note.kind_id()))
+                    .or_insert_with(|| {
+                        noted.push((note.clone(), Vec::new()));
+                        noted.len() - 1
+                    });
+                noted[at].1.push(index);
+            }
+        }
+        noted
+            .into_iter()
+            .map(|(note, sources)| note.to_problem(self.sample_locations(lake, &sources)))
+            .collect()
+    }
+
+    fn conflict_problem(&self, lake: &Lake, conflict: &Conflict) -> Problem {
+        let files_of =
+            |sources: &[usize]| -> u64 { sources.iter().map(|&s| self.schemas[s].files).sum() };
+        let column_path = if conflict.clash.path.is_empty() {
+            conflict.column.clone()
+        } else {
+            format!("{}.{}", conflict.column, conflict.clash.path)
+        };
+        let mut objects = self.sample_locations(lake, &conflict.left_sources);
+        objects.extend(self.sample_locations(lake, &conflict.right_sources));
+        Problem::error(
+            "type_conflict",
+            format!(
+                "`{column_path}` is {} in {} file(s) and {} in {} file(s), and no Glue type reads \
+                 both; the table keeps {}: rewrite the other files, or declare the column by hand",
+                conflict.clash.left,
+                files_of(&conflict.left_sources),
+                conflict.clash.right,
+                files_of(&conflict.right_sources),
+                conflict.clash.left,
+            ),
+        )
+        .with_objects(objects)
     }
 
     /// Settles the table's partition keys: those of the `key=value` layout most of its files
