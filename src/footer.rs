@@ -211,3 +211,61 @@ fn printable(bytes: &[u8]) -> String {
             .join(" ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object_store::memory::InMemory;
+    use proptest::prelude::*;
+
+    fn read(bytes: Vec<u8>, prefetch: u64) -> FooterRead {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let store = InMemory::new();
+        let path = Path::from("t/x.parquet");
+        let size = bytes.len() as u64;
+        runtime.block_on(async {
+            store.put(&path, bytes.into()).await.unwrap();
+            read_footer(&store, &path, size, prefetch).await
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = read(bytes, 64).result;
+        }
+
+        #[test]
+        fn garbage_footers_with_a_valid_tail_are_errors_not_panics(
+            footer in prop::collection::vec(any::<u8>(), 0..300),
+            declared in 0u32..400,
+        ) {
+            let mut bytes = b"PAR1".to_vec();
+            bytes.extend_from_slice(&footer);
+            bytes.extend_from_slice(&declared.to_le_bytes());
+            bytes.extend_from_slice(b"PAR1");
+            let outcome = read(bytes, 128);
+            prop_assert!(outcome.requests <= 2);
+        }
+    }
+
+    #[test]
+    fn a_file_shorter_than_its_listing_is_reported_as_changed() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let store = InMemory::new();
+        let path = Path::from("t/x.parquet");
+        let outcome = runtime.block_on(async {
+            store.put(&path, vec![0u8; 150].into()).await.unwrap();
+            read_footer(&store, &path, 200, 64).await
+        });
+        assert!(
+            matches!(outcome.result, Err(FooterError::Changed { listed: 200 })),
+            "{:?}",
+            outcome.result
+        );
+    }
+}
