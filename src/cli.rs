@@ -8,6 +8,14 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget};
 
+use std::path::{Path, PathBuf};
+
+use crate::apply::{self, ApplyOptions};
+use crate::catalog::local::LocalCatalog;
+use crate::declare::Declared;
+use crate::naming::event_identity;
+use crate::onboard::{self, OnboardOptions};
+use crate::plan::{self, Plan};
 use crate::problem::Severity;
 use crate::report;
 use crate::scan::{self, Progress, ScanOptions, ScanStats};
@@ -55,6 +63,117 @@ enum Command {
                       glueprint scan sample-lake --stats --concurrency 128"
     )]
     Scan(ScanArgs),
+    /// Write table definitions under catalogs/ for events an analyst asked for.
+    #[command(
+        long_about = "Write table definitions under catalogs/ for events an analyst asked for.\n\n\
+                      Each event's folder (<database location>/<table>/, the table named after \
+                      the event: lowercase, runs of other characters as `_`) is scanned and \
+                      catalogs/<database>/<table>.yaml written with the columns found. With \
+                      --update, existing definitions gain the columns and struct fields the data \
+                      has gained; comments and declared types that still read the data stay.\n\n\
+                      Next: review the files, open a pull request, and apply once merged.",
+        after_help = "Examples:\n  glueprint onboard \"App Launched\" Charged\n  glueprint onboard \"App Launched\" --update"
+    )]
+    Onboard(OnboardArgs),
+    /// Show what apply would change: declared vs live catalog vs data.
+    #[command(
+        long_about = "Show what apply would change, comparing three sources: the declared \
+                      definitions (catalogs/), the live catalog and the data (Parquet footers).\n\n\
+                      Reports tables and databases to create, column changes (added, widened, \
+                      comment changed) as a diff of live and declared definitions, partitions in \
+                      the data but not registered, registered without data, or registered \
+                      elsewhere, and data drift: columns and struct fields the data has but the \
+                      declaration lacks, and files the declared types cannot read. Writes nothing.\n\n\
+                      Exit status with --detailed-exitcode: 0 no changes, 2 changes pending, 1 error."
+    )]
+    Plan(PlanArgs),
+    /// Make the live catalog match the declaration, for the events asked for.
+    #[command(
+        long_about = "Make the live catalog match the declaration, for the events asked for \
+                      (all declared tables when none are named): CreateDatabase, CreateTable, \
+                      UpdateTable, then partitions in batches of at most 100.\n\n\
+                      Shows the plan first and asks on a terminal; --yes skips the question (CI). \
+                      Data drift is never applied: the YAML is the truth. Destructive changes \
+                      (dropping or narrowing a column, changing partition keys or location, \
+                      moving or deleting partitions) are refused unless --allow-destructive. \
+                      Fields glueprint does not manage (other parameters, owners, descriptions it \
+                      was not given) are kept."
+    )]
+    Apply(ApplyArgs),
+    /// Rewrite the YAML files under catalogs/ in canonical form.
+    #[command(
+        long_about = "Rewrite the YAML files under catalogs/ in canonical form, so that \
+                            a definition always has the same bytes.\n\n\
+                            With --check nothing is written; exit status 2 when a file is not \
+                            canonical (for CI), 0 when all are, 1 on an error."
+    )]
+    Fmt(FmtArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CatalogArgs {
+    /// The folder of declared definitions: <DIR>/<database>/database.yaml and <table>.yaml.
+    #[arg(long, default_value = crate::declare::DEFAULT_DIR, env = "GLUEPRINT_CATALOGS")]
+    catalogs: PathBuf,
+    /// The local catalog file (an embedded SQLite database, created when missing).
+    #[arg(long, default_value = crate::catalog::local::DEFAULT_PATH, env = "GLUEPRINT_CATALOG_PATH")]
+    catalog_path: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+struct OnboardArgs {
+    /// CleverTap event names, as analysts write them ("App Launched").
+    #[arg(required = true)]
+    events: Vec<String>,
+    /// Update existing definitions with what the data has gained.
+    #[arg(long)]
+    update: bool,
+    /// The database to add the tables to, when several are declared.
+    #[arg(long)]
+    database: Option<String>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// Events (or table names) to plan; all declared tables when none are given.
+    events: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit 2 when changes are pending, 0 when there are none.
+    #[arg(long)]
+    detailed_exitcode: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct ApplyArgs {
+    /// Events (or table names) to apply; all declared tables when none are given.
+    events: Vec<String>,
+    /// Apply without asking (for CI).
+    #[arg(long)]
+    yes: bool,
+    /// Show the plan and stop: the same as `glueprint plan`.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also apply destructive changes (dropping or narrowing columns, deleting partitions ...).
+    #[arg(long)]
+    allow_destructive: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct FmtArgs {
+    /// Write nothing; exit 2 when a file is not in canonical form.
+    #[arg(long)]
+    check: bool,
+    /// The folder of declared definitions.
+    #[arg(long, default_value = crate::declare::DEFAULT_DIR, env = "GLUEPRINT_CATALOGS")]
+    catalogs: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,7 +247,218 @@ fn describe(error: &anyhow::Error) -> String {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan_command(args).await,
+        Command::Onboard(args) => onboard_command(args).await,
+        Command::Plan(args) => plan_command(args).await,
+        Command::Apply(args) => apply_command(args).await,
+        Command::Fmt(args) => fmt_command(args),
     }
+}
+
+fn load_declared(dir: &Path) -> anyhow::Result<Declared> {
+    Declared::load(dir).map_err(|errors| {
+        anyhow::anyhow!(
+            "the declared catalog has {} problem(s):\n{errors}",
+            errors.0.len()
+        )
+    })
+}
+
+/// Finds the declared tables for the events (or table names) asked for.
+fn select(declared: &Declared, events: &[String]) -> anyhow::Result<Vec<(usize, usize)>> {
+    let all = declared
+        .databases
+        .iter()
+        .enumerate()
+        .flat_map(|(d, database)| {
+            database
+                .tables
+                .iter()
+                .enumerate()
+                .map(move |(t, table)| ((d, t), table))
+        });
+    if events.is_empty() {
+        return Ok(all.map(|(index, _)| index).collect());
+    }
+    let mut selected = Vec::new();
+    for event in events {
+        let wanted = event_identity(event);
+        let found: Vec<(usize, usize)> = all
+            .clone()
+            .filter(|(_, table)| {
+                event_identity(&table.file.event) == wanted || table.file.name == *event
+            })
+            .map(|(index, _)| index)
+            .collect();
+        if found.is_empty() {
+            let known: Vec<&str> = all.clone().map(|(_, t)| t.file.event.as_str()).collect();
+            anyhow::bail!(
+                "event `{event}` is not declared under catalogs/ (declared: {}); onboard it \
+                 with `glueprint onboard \"{event}\"`",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+        for index in found {
+            if !selected.contains(&index) {
+                selected.push(index);
+            }
+        }
+    }
+    Ok(selected)
+}
+
+async fn onboard_command(args: OnboardArgs) -> anyhow::Result<ExitCode> {
+    let declared = load_declared(&args.catalog.catalogs)?;
+    let options = OnboardOptions {
+        events: args.events,
+        update: args.update,
+        database: args.database,
+    };
+    let outcomes = onboard::onboard(&declared, &options, &ScanOptions::default()).await?;
+    for outcome in &outcomes {
+        let verb = if outcome.written {
+            "wrote"
+        } else {
+            "unchanged"
+        };
+        println!(
+            "{verb} {} (event \"{}\", {} column(s))",
+            outcome.path.display(),
+            outcome.event,
+            outcome.columns
+        );
+        for problem in &outcome.problems {
+            println!(
+                "  {}[{}]: {}",
+                severity_word(problem.severity),
+                problem.kind,
+                problem.message
+            );
+        }
+    }
+    println!(
+        "\nNext: review the definitions (types, comments, a description), open a pull request, \
+         and once merged run `glueprint apply`."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+async fn compute_plan(events: &[String], catalog: &CatalogArgs) -> anyhow::Result<Plan> {
+    let declared = load_declared(&catalog.catalogs)?;
+    let selected = select(&declared, events)?;
+    let live = LocalCatalog::open(&catalog.catalog_path)?;
+    Ok(plan::plan(&declared, &selected, &live, &ScanOptions::default()).await?)
+}
+
+async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    let plan = compute_plan(&args.events, &args.catalog).await?;
+    match args.format {
+        Format::Text => print!("{}", report::plan_text(&plan)),
+        Format::Json => println!("{}", report::plan_json(&plan)),
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(EXIT_FOUND_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let plan = compute_plan(&args.events, &args.catalog).await?;
+    print!("{}", report::plan_text(&plan));
+    if args.dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !plan.has_changes() {
+        println!("Nothing to apply.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "apply asks before changing the catalog; pass --yes when not on a terminal"
+            );
+        }
+        eprint!(
+            "Apply these changes to {}? [y/N] ",
+            args.catalog.catalog_path.display()
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing applied.");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let live = LocalCatalog::open(&args.catalog.catalog_path)?;
+    let options = ApplyOptions {
+        allow_destructive: args.allow_destructive,
+    };
+    let outcome = apply::apply(&plan, &live, &options).await?;
+    print!("{outcome}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_command(args: FmtArgs) -> anyhow::Result<ExitCode> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(&args.catalogs)
+        .with_context(|| format!("cannot read {}", args.catalogs.display()))?
+    {
+        let folder = entry?.path();
+        if folder.is_dir() {
+            for file in std::fs::read_dir(&folder)? {
+                let path = file?.path();
+                if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut unformatted = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let canonical = if path
+            .file_name()
+            .is_some_and(|n| n == crate::declare::DATABASE_FILE)
+        {
+            crate::declare::database_yaml(&crate::declare::parse(path, &text)?)
+        } else {
+            crate::declare::table_yaml(&crate::declare::parse(path, &text)?)
+        };
+        if canonical != text {
+            unformatted.push(path.display().to_string());
+            if !args.check {
+                std::fs::write(path, canonical)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+    }
+    if args.check {
+        for path in &unformatted {
+            println!("not canonical: {path}");
+        }
+        if !unformatted.is_empty() {
+            println!("run `glueprint fmt` to rewrite them");
+            return Ok(ExitCode::from(EXIT_FOUND_ERRORS));
+        }
+    } else {
+        for path in &unformatted {
+            println!("formatted {path}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {

@@ -4,13 +4,18 @@
 //! partitions from keys) → [`footer`] (footer bytes) → [`infer`] (Hive types per file) →
 //! [`merge`] (one schema per table) → [`scan`] (all of it, concurrently) → [`report`].
 
+pub mod apply;
+pub mod catalog;
 pub mod cli;
+pub mod declare;
 pub mod footer;
 pub mod hive;
 pub mod infer;
 pub mod layout;
 pub mod merge;
 pub mod naming;
+pub mod onboard;
+pub mod plan;
 pub mod problem;
 pub mod report;
 pub mod scan;

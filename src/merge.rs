@@ -66,6 +66,51 @@ fn widen_at(a: &HiveType, b: &HiveType, path: &str) -> Result<HiveType, Clash> {
     }
 }
 
+/// Whether a file column of type `file` reads as a declared column of type `declared` under
+/// Athena's safe reads. Struct fields the declaration lacks are ignored here: Parquet resolves
+/// fields by name, so they are undeclared, not unreadable.
+pub fn reads_as(file: &HiveType, declared: &HiveType) -> bool {
+    use HiveType as H;
+    match (file, declared) {
+        (H::Struct(file_fields), H::Struct(declared_fields)) => file_fields.iter().all(|field| {
+            declared_fields
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&field.name))
+                .is_none_or(|d| reads_as(&field.ty, &d.ty))
+        }),
+        (H::Array(a), H::Array(b)) => reads_as(a, b),
+        (H::Map(ak, av), H::Map(bk, bv)) => reads_as(ak, bk) && reads_as(av, bv),
+        _ => widen(file, declared).is_ok_and(|wider| wider.equivalent(declared)),
+    }
+}
+
+/// Paths (and types) of struct fields present in `data` but not in `declared`.
+pub fn undeclared_fields(
+    data: &HiveType,
+    declared: &HiveType,
+    path: &str,
+    found: &mut Vec<(String, HiveType)>,
+) {
+    use HiveType as H;
+    match (data, declared) {
+        (H::Struct(data_fields), H::Struct(declared_fields)) => {
+            for field in data_fields {
+                let nested = format!("{path}.{}", field.name);
+                match declared_fields
+                    .iter()
+                    .find(|d| d.name.eq_ignore_ascii_case(&field.name))
+                {
+                    Some(d) => undeclared_fields(&field.ty, &d.ty, &nested, found),
+                    None => found.push((nested, field.ty.clone())),
+                }
+            }
+        }
+        (H::Array(a), H::Array(b)) => undeclared_fields(a, b, &format!("{path}[]"), found),
+        (H::Map(_, av), H::Map(_, bv)) => undeclared_fields(av, bv, &format!("{path}{{}}"), found),
+        _ => {}
+    }
+}
+
 fn integer_rank(ty: &HiveType) -> Option<u8> {
     match ty {
         HiveType::TinyInt => Some(1),
@@ -245,6 +290,38 @@ mod tests {
         .unwrap_err();
         assert_eq!(clash.path, "d.w");
         assert_eq!((clash.left, clash.right), (t("int"), t("string")));
+    }
+
+    #[test]
+    fn reads_follow_safe_widening_and_ignore_extra_fields() {
+        assert!(reads_as(&t("int"), &t("bigint")));
+        assert!(!reads_as(&t("bigint"), &t("int")));
+        assert!(!reads_as(&t("bigint"), &t("string")));
+        assert!(reads_as(
+            &t("struct<a:int,extra:string>"),
+            &t("struct<A:bigint>")
+        ));
+        assert!(!reads_as(&t("struct<a:string>"), &t("struct<a:int>")));
+        assert!(reads_as(&t("decimal(5,2)"), &t("decimal(10,2)")));
+        assert!(!reads_as(&t("decimal(10,2)"), &t("decimal(5,2)")));
+        let mut found = Vec::new();
+        undeclared_fields(
+            &t("struct<a:int,d:struct<w:int,h:int>,n:string>"),
+            &t("struct<a:int,d:struct<w:int>>"),
+            "deviceInfo",
+            &mut found,
+        );
+        let found: Vec<(String, String)> = found
+            .into_iter()
+            .map(|(p, ty)| (p, ty.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("deviceInfo.d.h".to_string(), "int".to_string()),
+                ("deviceInfo.n".to_string(), "string".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -20,9 +20,32 @@ pub fn table_name(event: &str) -> String {
     name
 }
 
+/// What CleverTap considers the same event: names compared without case and spaces
+/// (`App Launched` = `app launched` = `AppLaunched`, catalog-facts §7).
+pub fn event_identity(event: &str) -> String {
+    event
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::table_name;
+    use super::{event_identity, table_name};
+
+    #[test]
+    fn event_identity_ignores_case_and_spaces() {
+        assert_eq!(
+            event_identity("App Launched"),
+            event_identity("AppLaunched")
+        );
+        assert_eq!(event_identity("app  launched"), "applaunched");
+        assert_ne!(
+            event_identity("App-Launched"),
+            event_identity("App Launched")
+        );
+    }
 
     #[test]
     fn event_names_become_safe_table_names() {

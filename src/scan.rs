@@ -101,6 +101,19 @@ pub struct TableReport {
     pub partition_keys: Vec<Column>,
     pub partitions: Vec<Partition>,
     pub problems: Vec<Problem>,
+    /// Each distinct file schema of the table, in order of first appearance: what a declared
+    /// type must be able to read, file by file.
+    #[serde(skip)]
+    pub variants: Vec<SchemaVariant>,
+}
+
+/// One distinct schema among a table's files.
+#[derive(Debug, Clone)]
+pub struct SchemaVariant {
+    pub schema: FileSchema,
+    pub files: u64,
+    /// The first few files with this schema, as locations.
+    pub samples: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -480,6 +493,20 @@ impl TableAccumulator {
             }
         }
 
+        let variants = self
+            .schemas
+            .iter()
+            .map(|group| SchemaVariant {
+                schema: group.schema.clone(),
+                files: group.files,
+                samples: group
+                    .samples
+                    .0
+                    .iter()
+                    .map(|key| lake.location_of(key))
+                    .collect(),
+            })
+            .collect();
         TableReport {
             name,
             location,
@@ -488,6 +515,7 @@ impl TableAccumulator {
             partition_keys,
             partitions,
             problems,
+            variants,
         }
     }
 

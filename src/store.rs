@@ -92,6 +92,19 @@ impl Lake {
         self.store.list(prefix.as_ref()).boxed()
     }
 
+    /// The folders directly below the root: the lake's tables.
+    pub async fn table_folders(&self) -> object_store::Result<Vec<String>> {
+        let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
+        let listing = self.store.list_with_delimiter(prefix).await?;
+        let mut folders: Vec<String> = listing
+            .common_prefixes
+            .iter()
+            .filter_map(|path| path.filename().map(str::to_string))
+            .collect();
+        folders.sort();
+        Ok(folders)
+    }
+
     /// The key of `path` relative to the root.
     pub fn relative<'p>(&self, path: &'p Path) -> &'p str {
         let full = path.as_ref();

@@ -1,0 +1,265 @@
+//! Onboarding: an analyst asks for events; their folders are scanned and table definitions
+//! written under `catalogs/`, for review in a pull request.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
+use crate::merge::widen;
+use crate::naming::{event_identity, table_name};
+use crate::problem::Problem;
+use crate::scan::{self, ScanOptions, Silent, TableReport};
+use crate::store::Lake;
+
+#[derive(Debug, Clone, Default)]
+pub struct OnboardOptions {
+    pub events: Vec<String>,
+    /// Update existing definitions instead of refusing to overwrite them.
+    pub update: bool,
+    pub database: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OnboardError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Scan(#[from] crate::scan::ScanError),
+    #[error("cannot list the tables of {location}: {source}")]
+    List {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What onboarding did per event.
+#[derive(Debug, Clone)]
+pub struct Onboarded {
+    pub event: String,
+    pub table: String,
+    pub path: PathBuf,
+    pub written: bool,
+    pub columns: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// Scans the folders of `options.events` and writes (or updates) their table files.
+pub async fn onboard(
+    declared: &Declared,
+    options: &OnboardOptions,
+    scan_options: &ScanOptions,
+) -> Result<Vec<Onboarded>, OnboardError> {
+    let database = declared
+        .database(options.database.as_deref())
+        .map_err(OnboardError::Invalid)?;
+    let requested = resolve_tables(database, options)?;
+
+    let lake = Lake::open(&database.location).await?;
+    let folders = lake
+        .table_folders()
+        .await
+        .map_err(|source| OnboardError::List {
+            location: database.location.clone(),
+            source,
+        })?;
+    for (event, table) in &requested {
+        if !folders.contains(table) {
+            return Err(OnboardError::Invalid(unknown_event(
+                event,
+                table,
+                &database.location,
+                &folders,
+            )));
+        }
+    }
+    let report = scan::scan(
+        &lake,
+        &ScanOptions {
+            tables: requested.iter().map(|(_, t)| t.clone()).collect(),
+            ..scan_options.clone()
+        },
+        &Silent,
+    )
+    .await?;
+
+    let mut outcomes = Vec::new();
+    for (event, table) in requested {
+        let Some(scanned) = report.tables.iter().find(|t| t.name == table) else {
+            return Err(OnboardError::Invalid(format!(
+                "no data files under {}{table}/ for event `{event}`",
+                database.location
+            )));
+        };
+        if scanned.columns.is_empty() {
+            return Err(OnboardError::Invalid(format!(
+                "no file under {} could be read, so no columns are known for `{event}`: {}",
+                scanned.location,
+                scanned
+                    .problems
+                    .first()
+                    .map_or("no readable Parquet files".into(), |p| p.message.clone())
+            )));
+        }
+        let path = database.dir.join(format!("{table}.yaml"));
+        let existing = database.tables.iter().find(|t| t.file.name == table);
+        let file = match existing {
+            Some(existing) => updated_file(&existing.file, scanned),
+            None => new_file(&table, &event, database, scanned),
+        };
+        let text = declare::table_yaml(&file);
+        let written = std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str());
+        if written {
+            std::fs::write(&path, &text).map_err(|source| OnboardError::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
+        outcomes.push(Onboarded {
+            event,
+            table,
+            path,
+            written,
+            columns: file.columns.len(),
+            problems: scanned.problems.clone(),
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Maps each event to its table, refusing collisions and existing definitions without
+/// `--update`.
+fn resolve_tables(
+    database: &DeclaredDatabase,
+    options: &OnboardOptions,
+) -> Result<Vec<(String, String)>, OnboardError> {
+    if options.events.is_empty() {
+        return Err(OnboardError::Invalid(
+            "name at least one event, such as \"App Launched\"".into(),
+        ));
+    }
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut requested = Vec::new();
+    for event in &options.events {
+        let table = table_name(event);
+        if table.is_empty() {
+            return Err(OnboardError::Invalid(format!(
+                "event `{event}` has no letters or digits to name a table after"
+            )));
+        }
+        if let Some(other) = seen.insert(table.clone(), event) {
+            if event_identity(other) == event_identity(event) {
+                continue;
+            }
+            return Err(OnboardError::Invalid(format!(
+                "events `{other}` and `{event}` would both become table `{table}`; onboard one \
+                 of them, or declare the other by hand under another name"
+            )));
+        }
+        if let Some(existing) = database.tables.iter().find(|t| t.file.name == table) {
+            if event_identity(&existing.file.event) != event_identity(event) {
+                return Err(OnboardError::Invalid(format!(
+                    "table `{table}` ({}) already holds event `{}`, not `{event}`; the names \
+                     collide: declare `{event}` by hand under another table name",
+                    existing.path.display(),
+                    existing.file.event
+                )));
+            }
+            if !options.update {
+                return Err(OnboardError::Invalid(format!(
+                    "`{event}` is already declared in {}; pass --update to add what the data has \
+                     gained",
+                    existing.path.display()
+                )));
+            }
+        }
+        requested.push((event.clone(), table));
+    }
+    Ok(requested)
+}
+
+fn unknown_event(event: &str, table: &str, root: &str, folders: &[String]) -> String {
+    let mut scored: Vec<(f64, &String)> = folders
+        .iter()
+        .map(|folder| (strsim::jaro_winkler(table, folder), folder))
+        .filter(|(score, _)| *score > 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let closest: Vec<&str> = scored.iter().take(3).map(|(_, f)| f.as_str()).collect();
+    let hint = if closest.is_empty() {
+        format!("the lake has {} table folder(s)", folders.len())
+    } else {
+        format!("closest: {}", closest.join(", "))
+    };
+    format!("no folder {root}{table}/ for event `{event}` ({hint})")
+}
+
+fn data_columns(scanned: &TableReport) -> Vec<ColumnSpec> {
+    scanned
+        .columns
+        .iter()
+        .map(|c| ColumnSpec::new(&c.name, c.ty.clone(), None))
+        .collect()
+}
+
+fn new_file(
+    table: &str,
+    event: &str,
+    database: &DeclaredDatabase,
+    scanned: &TableReport,
+) -> TableFile {
+    let mut file = declare::new_table_file(table, event, data_columns(scanned));
+    let inherited: Vec<String> = database
+        .file
+        .partition_keys
+        .iter()
+        .map(|k| k.name.value.to_lowercase())
+        .collect();
+    let found: Vec<String> = scanned
+        .partition_keys
+        .iter()
+        .map(|k| k.name.to_lowercase())
+        .collect();
+    if found != inherited {
+        file.partition_keys = Some(
+            scanned
+                .partition_keys
+                .iter()
+                .map(|k| ColumnSpec::new(&k.name, k.ty.clone(), None))
+                .collect(),
+        );
+    }
+    file
+}
+
+/// The existing definition with what the data gained: new columns at the end, new struct
+/// fields, and types widened where the declared one cannot read the data. Comments, declared
+/// types that still read the data, and every other field stay as written.
+fn updated_file(existing: &TableFile, scanned: &TableReport) -> TableFile {
+    let mut file = existing.clone();
+    for column in &scanned.columns {
+        match file
+            .columns
+            .iter_mut()
+            .find(|c| c.name.value.eq_ignore_ascii_case(&column.name))
+        {
+            Some(declared) => {
+                if let Ok(wider) = widen(&declared.ty.0, &column.ty) {
+                    declared.ty.0 = wider;
+                }
+            }
+            None => file
+                .columns
+                .push(ColumnSpec::new(&column.name, column.ty.clone(), None)),
+        }
+    }
+    file
+}

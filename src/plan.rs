@@ -1,0 +1,696 @@
+//! The plan: a three-way comparison of the data (footers), the declaration (YAML) and the live
+//! catalog, as a value. `apply` executes a plan and nothing else; rendering is elsewhere.
+//!
+//! The declaration is the truth for the catalog. The data never changes a table by itself: what
+//! the data has and the declaration lacks is reported as drift, for a person to declare.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, CatalogError, Column, Database, Partition, Storage, Table};
+use crate::declare::{Declared, DeclaredDatabase, DeclaredTable};
+use crate::hive::HiveType;
+use crate::merge::{reads_as, undeclared_fields, widen};
+use crate::problem::{Problem, Severity};
+use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
+use crate::store::{Lake, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub databases: Vec<DatabasePlan>,
+    pub tables: Vec<TablePlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabasePlan {
+    pub name: String,
+    pub action: Action,
+    #[serde(skip)]
+    pub desired: Database,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePlan {
+    pub database: String,
+    pub name: String,
+    pub event: String,
+    pub location: String,
+    pub action: Action,
+    /// Table-level changes, column by column and field by field.
+    pub changes: Vec<Change>,
+    pub partitions: PartitionChanges,
+    /// What the data holds that the declaration does not say, or cannot read.
+    pub drift: Vec<Drift>,
+    /// Errors found reading the data (unreadable files, conflicts, layouts).
+    pub data_problems: Vec<Problem>,
+    /// The table apply writes: the live table with the managed fields replaced.
+    #[serde(skip)]
+    pub target: Table,
+    /// The definitions as text, live then declared, for the human diff.
+    #[serde(skip)]
+    pub definition: (String, String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub subject: String,
+    pub kind: ChangeKind,
+    pub live: Option<String>,
+    pub declared: Option<String>,
+    pub destructive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Widened,
+    TypeChanged,
+    CommentChanged,
+    Dropped,
+    Changed,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PartitionChanges {
+    /// In the data, not registered.
+    pub create: Vec<PartitionRef>,
+    /// Registered at another location than where the data is (destructive: it changes what
+    /// the partition reads).
+    pub relocate: Vec<Relocation>,
+    /// Registered, with no data (deleting them is destructive).
+    pub without_data: Vec<PartitionRef>,
+    #[serde(skip)]
+    pub to_create: Vec<Partition>,
+    #[serde(skip)]
+    pub to_update: Vec<Partition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionRef {
+    pub values: Vec<String>,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relocation {
+    pub values: Vec<String>,
+    pub live: String,
+    pub data: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Drift {
+    /// A column in the data that the declaration lacks.
+    UndeclaredColumn { column: String, data_type: String },
+    /// A struct field in the data that the declared struct lacks.
+    UndeclaredField { path: String, data_type: String },
+    /// Files whose type the declared type cannot read (Athena would fail with HIVE_BAD_DATA).
+    Unreadable {
+        column: String,
+        declared: String,
+        data_type: String,
+        files: u64,
+        objects: Vec<String>,
+    },
+    /// The data is partitioned by other keys than declared.
+    PartitionKeys {
+        declared: Vec<String>,
+        data: Vec<String>,
+    },
+}
+
+impl TablePlan {
+    pub fn has_changes(&self) -> bool {
+        self.action != Action::None
+            || !self.partitions.create.is_empty()
+            || !self.partitions.relocate.is_empty()
+            || !self.partitions.without_data.is_empty()
+    }
+
+    pub fn destructive(&self) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .changes
+            .iter()
+            .filter(|c| c.destructive)
+            .map(|c| format!("{}.{}: {}", self.database, self.name, c.subject))
+            .collect();
+        for relocation in &self.partitions.relocate {
+            found.push(format!(
+                "{}.{}: partition {} moves from {} to {}",
+                self.database,
+                self.name,
+                relocation.values.join("/"),
+                relocation.live,
+                relocation.data
+            ));
+        }
+        for partition in &self.partitions.without_data {
+            found.push(format!(
+                "{}.{}: partition {} has no data and would be deleted",
+                self.database,
+                self.name,
+                partition.values.join("/")
+            ));
+        }
+        found
+    }
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.databases.iter().any(|d| d.action != Action::None)
+            || self.tables.iter().any(TablePlan::has_changes)
+    }
+
+    pub fn destructive(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .flat_map(TablePlan::destructive)
+            .collect()
+    }
+}
+
+/// Computes the plan for the selected tables (all declared tables when `selected` is empty),
+/// reading the data and the live catalog but writing nothing.
+pub async fn plan(
+    declared: &Declared,
+    selected: &[(usize, usize)],
+    catalog: &dyn Catalog,
+    scan_options: &ScanOptions,
+) -> Result<Plan, PlanError> {
+    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(database, table) in selected {
+        by_database.entry(database).or_default().push(table);
+    }
+    let mut plan = Plan {
+        databases: Vec::new(),
+        tables: Vec::new(),
+    };
+    for (database_index, tables) in by_database {
+        let database = &declared.databases[database_index];
+        let live_database = catalog.get_database(&database.file.name).await?;
+        plan.databases.push(DatabasePlan {
+            name: database.file.name.clone(),
+            action: if live_database.is_some() {
+                Action::None
+            } else {
+                Action::Create
+            },
+            desired: database.desired(),
+        });
+        let live_tables: HashMap<String, Table> = if live_database.is_some() {
+            catalog
+                .list_tables(&database.file.name)
+                .await?
+                .into_iter()
+                .map(|t| (t.name.to_lowercase(), t))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let tables: Vec<&DeclaredTable> = tables.iter().map(|&i| &database.tables[i]).collect();
+        let reports = scan_tables(&tables, scan_options).await?;
+        for table in tables {
+            let live = live_tables.get(&table.file.name.to_lowercase());
+            let live_partitions = match live {
+                Some(_) if table.registers_partitions() => {
+                    catalog
+                        .list_partitions(&database.file.name, &table.file.name)
+                        .await?
+                }
+                _ => Vec::new(),
+            };
+            let report = reports.get(&table.location);
+            plan.tables
+                .push(plan_table(database, table, live, &live_partitions, report));
+        }
+    }
+    Ok(plan)
+}
+
+/// Scans the folders of `tables`, one scan per lake root; keyed by table location.
+async fn scan_tables(
+    tables: &[&DeclaredTable],
+    options: &ScanOptions,
+) -> Result<HashMap<String, TableReport>, PlanError> {
+    let mut by_root: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for table in tables {
+        let trimmed = table.location.trim_end_matches('/');
+        let (root, folder) = trimmed.rsplit_once('/').unwrap_or((".", trimmed));
+        by_root
+            .entry(format!("{root}/"))
+            .or_default()
+            .push(folder.to_string());
+    }
+    let mut reports = HashMap::new();
+    for (root, folders) in by_root {
+        let lake = Lake::open(&root).await?;
+        let options = ScanOptions {
+            tables: folders,
+            ..options.clone()
+        };
+        let report = scan::scan(&lake, &options, &Silent).await?;
+        for table in report.tables {
+            reports.insert(table.location.clone(), table);
+        }
+    }
+    Ok(reports)
+}
+
+fn plan_table(
+    database: &DeclaredDatabase,
+    table: &DeclaredTable,
+    live: Option<&Table>,
+    live_partitions: &[Partition],
+    report: Option<&TableReport>,
+) -> TablePlan {
+    let desired = table.desired(database);
+    let (action, changes, target) = match live {
+        None => (Action::Create, creation_changes(&desired), desired.clone()),
+        Some(live) => {
+            let changes = table_changes(live, &desired);
+            let action = if changes.is_empty() {
+                Action::None
+            } else {
+                Action::Update
+            };
+            (action, changes, merged_target(live, &desired))
+        }
+    };
+    let definition = (
+        live.map(definition_text).unwrap_or_default(),
+        definition_text(&desired),
+    );
+    let mut drift = Vec::new();
+    let mut data_problems = Vec::new();
+    let mut partitions = PartitionChanges::default();
+    if let Some(report) = report {
+        drift = data_drift(&desired, report);
+        data_problems = report
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .cloned()
+            .collect();
+        let data_keys: Vec<String> = report
+            .partition_keys
+            .iter()
+            .map(|k| k.name.clone())
+            .collect();
+        let declared_keys: Vec<String> = desired
+            .partition_keys
+            .iter()
+            .map(|k| k.name.clone())
+            .collect();
+        let keys_match = data_keys.len() == declared_keys.len()
+            && data_keys
+                .iter()
+                .zip(&declared_keys)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b));
+        if !keys_match && report.files > 0 {
+            drift.push(Drift::PartitionKeys {
+                declared: declared_keys,
+                data: data_keys,
+            });
+        } else if table.registers_partitions() && !desired.partition_keys.is_empty() {
+            partitions = partition_changes(&desired, report, live_partitions);
+        }
+    } else if table.registers_partitions() {
+        partitions = partition_changes_without_data(live_partitions);
+    }
+    TablePlan {
+        database: database.file.name.clone(),
+        name: desired.name.clone(),
+        event: table.file.event.clone(),
+        location: table.location.clone(),
+        action,
+        changes,
+        partitions,
+        drift,
+        data_problems,
+        target,
+        definition,
+    }
+}
+
+fn creation_changes(desired: &Table) -> Vec<Change> {
+    desired
+        .storage
+        .columns
+        .iter()
+        .map(|column| Change {
+            subject: format!("column {}", column.name),
+            kind: ChangeKind::Added,
+            live: None,
+            declared: Some(column.ty.to_string()),
+            destructive: false,
+        })
+        .collect()
+}
+
+fn change(
+    subject: String,
+    kind: ChangeKind,
+    live: Option<String>,
+    declared: Option<String>,
+    destructive: bool,
+) -> Change {
+    Change {
+        subject,
+        kind,
+        live,
+        declared,
+        destructive,
+    }
+}
+
+/// What differs between the live table and the declaration, on the fields glueprint manages.
+fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let find = |columns: &[Column], name: &str| -> Option<Column> {
+        columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .cloned()
+    };
+    for column in &desired.storage.columns {
+        let subject = format!("column {}", column.name);
+        match find(&live.storage.columns, &column.name) {
+            None => changes.push(change(
+                subject,
+                ChangeKind::Added,
+                None,
+                Some(column.ty.to_string()),
+                false,
+            )),
+            Some(existing) => {
+                if !existing.ty.equivalent(&column.ty) {
+                    let widened = widen(&existing.ty, &column.ty)
+                        .is_ok_and(|wider| wider.equivalent(&column.ty));
+                    changes.push(change(
+                        subject.clone(),
+                        if widened {
+                            ChangeKind::Widened
+                        } else {
+                            ChangeKind::TypeChanged
+                        },
+                        Some(existing.ty.to_string()),
+                        Some(column.ty.to_string()),
+                        !widened,
+                    ));
+                }
+                if existing.comment != column.comment {
+                    changes.push(change(
+                        subject,
+                        ChangeKind::CommentChanged,
+                        existing.comment.clone(),
+                        column.comment.clone(),
+                        false,
+                    ));
+                }
+            }
+        }
+    }
+    for column in &live.storage.columns {
+        if find(&desired.storage.columns, &column.name).is_none() {
+            changes.push(change(
+                format!("column {}", column.name),
+                ChangeKind::Dropped,
+                Some(column.ty.to_string()),
+                None,
+                true,
+            ));
+        }
+    }
+    let keys = |columns: &[Column]| -> Vec<(String, HiveType)> {
+        columns
+            .iter()
+            .map(|c| (c.name.to_lowercase(), c.ty.clone()))
+            .collect()
+    };
+    if keys(&live.partition_keys) != keys(&desired.partition_keys) {
+        let text = |columns: &[Column]| {
+            columns
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.ty))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        changes.push(change(
+            "partition keys".into(),
+            ChangeKind::Changed,
+            Some(text(&live.partition_keys)),
+            Some(text(&desired.partition_keys)),
+            true,
+        ));
+    }
+    let mut field =
+        |subject: &str, live: Option<&String>, desired: Option<&String>, destructive: bool| {
+            if desired.is_some() && live != desired {
+                changes.push(change(
+                    subject.into(),
+                    ChangeKind::Changed,
+                    live.cloned(),
+                    desired.cloned(),
+                    destructive,
+                ));
+            }
+        };
+    field(
+        "location",
+        Some(&live.storage.location),
+        Some(&desired.storage.location),
+        true,
+    );
+    field(
+        "input format",
+        live.storage.input_format.as_ref(),
+        desired.storage.input_format.as_ref(),
+        false,
+    );
+    field(
+        "output format",
+        live.storage.output_format.as_ref(),
+        desired.storage.output_format.as_ref(),
+        false,
+    );
+    field(
+        "serde",
+        live.storage.serde_library.as_ref(),
+        desired.storage.serde_library.as_ref(),
+        false,
+    );
+    field(
+        "table type",
+        live.table_type.as_ref(),
+        desired.table_type.as_ref(),
+        false,
+    );
+    field(
+        "description",
+        live.description.as_ref(),
+        desired.description.as_ref(),
+        false,
+    );
+    for (key, value) in &desired.storage.serde_parameters {
+        field(
+            &format!("serde parameter {key}"),
+            live.storage.serde_parameters.get(key),
+            Some(value),
+            false,
+        );
+    }
+    for (key, value) in &desired.parameters {
+        field(
+            &format!("parameter {key}"),
+            live.parameters.get(key),
+            Some(value),
+            false,
+        );
+    }
+    changes
+}
+
+/// The live table with what glueprint manages replaced by the declaration, and everything else
+/// (other parameters, owner, storage parameters, unset descriptions) kept as it is.
+fn merged_target(live: &Table, desired: &Table) -> Table {
+    let mut target = live.clone();
+    target.storage.columns = desired.storage.columns.clone();
+    target.storage.location = desired.storage.location.clone();
+    target.storage.input_format = desired.storage.input_format.clone();
+    target.storage.output_format = desired.storage.output_format.clone();
+    target.storage.serde_library = desired.storage.serde_library.clone();
+    target
+        .storage
+        .serde_parameters
+        .extend(desired.storage.serde_parameters.clone());
+    target.partition_keys = desired.partition_keys.clone();
+    target.table_type = desired.table_type.clone();
+    target.parameters.extend(desired.parameters.clone());
+    if desired.description.is_some() {
+        target.description = desired.description.clone();
+    }
+    target
+}
+
+fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
+    let mut drift = Vec::new();
+    let declared = |name: &str| {
+        desired
+            .storage
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    };
+    for column in &report.columns {
+        match declared(&column.name) {
+            None => drift.push(Drift::UndeclaredColumn {
+                column: column.name.clone(),
+                data_type: column.ty.to_string(),
+            }),
+            Some(declared) => {
+                let mut fields = Vec::new();
+                undeclared_fields(&column.ty, &declared.ty, &column.name, &mut fields);
+                drift.extend(fields.into_iter().map(|(path, ty)| Drift::UndeclaredField {
+                    path,
+                    data_type: ty.to_string(),
+                }));
+            }
+        }
+    }
+    // Per file schema, so the files that cannot be read are named.
+    let mut unreadable: Vec<Drift> = Vec::new();
+    for variant in &report.variants {
+        for column in &variant.schema.columns {
+            let (Some(found), Some(declared)) = (&column.ty, declared(&column.name)) else {
+                continue;
+            };
+            if reads_as(found, &declared.ty) {
+                continue;
+            }
+            let (declared_text, found_text) = (declared.ty.to_string(), found.to_string());
+            match unreadable.iter_mut().find(|d| {
+                matches!(d, Drift::Unreadable { column: c, data_type, .. }
+                    if c == &declared.name && data_type == &found_text)
+            }) {
+                Some(Drift::Unreadable { files, objects, .. }) => {
+                    *files += variant.files;
+                    objects.extend(variant.samples.iter().cloned());
+                    objects.truncate(5);
+                }
+                _ => unreadable.push(Drift::Unreadable {
+                    column: declared.name.clone(),
+                    declared: declared_text,
+                    data_type: found_text,
+                    files: variant.files,
+                    objects: variant.samples.clone(),
+                }),
+            }
+        }
+    }
+    drift.extend(unreadable);
+    drift
+}
+
+fn partition_changes(
+    desired: &Table,
+    report: &TableReport,
+    live_partitions: &[Partition],
+) -> PartitionChanges {
+    let live: HashMap<&[String], &Partition> = live_partitions
+        .iter()
+        .map(|p| (p.values.as_slice(), p))
+        .collect();
+    let mut changes = PartitionChanges::default();
+    let mut in_data = std::collections::HashSet::new();
+    for partition in &report.partitions {
+        in_data.insert(partition.values.as_slice());
+        let wanted = Partition {
+            values: partition.values.clone(),
+            storage: Storage::parquet(partition.location.clone(), desired.storage.columns.clone()),
+            parameters: BTreeMap::new(),
+        };
+        match live.get(partition.values.as_slice()) {
+            None => {
+                changes.create.push(PartitionRef {
+                    values: partition.values.clone(),
+                    location: partition.location.clone(),
+                });
+                changes.to_create.push(wanted);
+            }
+            Some(existing) if existing.storage.location != partition.location => {
+                changes.relocate.push(Relocation {
+                    values: partition.values.clone(),
+                    live: existing.storage.location.clone(),
+                    data: partition.location.clone(),
+                });
+                let mut moved = (*existing).clone();
+                moved.storage.location = partition.location.clone();
+                changes.to_update.push(moved);
+            }
+            Some(_) => {}
+        }
+    }
+    for partition in live_partitions {
+        if !in_data.contains(partition.values.as_slice()) {
+            changes.without_data.push(PartitionRef {
+                values: partition.values.clone(),
+                location: partition.storage.location.clone(),
+            });
+        }
+    }
+    changes
+}
+
+fn partition_changes_without_data(live_partitions: &[Partition]) -> PartitionChanges {
+    PartitionChanges {
+        without_data: live_partitions
+            .iter()
+            .map(|p| PartitionRef {
+                values: p.values.clone(),
+                location: p.storage.location.clone(),
+            })
+            .collect(),
+        ..PartitionChanges::default()
+    }
+}
+
+/// A table's managed definition as lines of text, for the unified diff people review.
+fn definition_text(table: &Table) -> String {
+    let mut text = format!("location {}\n", table.storage.location);
+    for column in &table.storage.columns {
+        text.push_str(&format!("column {} {}", column.name, column.ty));
+        if let Some(comment) = &column.comment {
+            text.push_str(&format!("  -- {comment}"));
+        }
+        text.push('\n');
+    }
+    for key in &table.partition_keys {
+        text.push_str(&format!("partition key {} {}\n", key.name, key.ty));
+    }
+    if let Some(description) = &table.description {
+        text.push_str(&format!("description {description}\n"));
+    }
+    text
+}
