@@ -469,13 +469,19 @@ fn read(path: &Path) -> Result<String, DeclareError> {
 pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, DeclareError> {
     serde_saphyr::from_str(text).map_err(|error| {
         let location = error.location().unwrap_or(Location::UNKNOWN);
-        let message = error.to_string();
+        let full = error.to_string();
         // The parser's first line repeats the location; keep its explanation and snippet.
-        let message = message
-            .split_once(": ")
-            .filter(|(head, _)| head.starts_with("error: line"))
-            .map_or(message.clone(), |(_, rest)| rest.to_string())
-            .replace("<input>", &path.display().to_string());
+        let message = match full.strip_prefix("error: ") {
+            Some(rest) if rest.starts_with("line ") => {
+                rest.split_once(": ").map_or(rest, |(_, explanation)| explanation)
+            }
+            _ => full.as_str(),
+        }
+        .replace(
+            ", set DuplicateKeyPolicy in Options if acceptable",
+            "; a key may appear once: keep one",
+        )
+        .replace("<input>", &path.display().to_string());
         DeclareError::at(path, &location, message)
     })
 }

@@ -1,0 +1,195 @@
+//! The declared catalog: strict YAML with located errors, canonical output, JSON Schemas.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn catalogs_with(database: &str, tables: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("events");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(db.join("database.yaml"), database).unwrap();
+    for (name, text) in tables {
+        std::fs::write(db.join(name), text).unwrap();
+    }
+    dir
+}
+
+const DATABASE: &str = "name: events\nlocation: lake\npartition_keys:\n- name: dt\n  type: string\n";
+
+fn load_error(database: &str, tables: &[(&str, &str)]) -> String {
+    let dir = catalogs_with(database, tables);
+    match glueprint::declare::Declared::load(dir.path()) {
+        Ok(_) => panic!("expected an error"),
+        Err(errors) => errors
+            .to_string()
+            .replace(&dir.path().display().to_string(), "<catalogs>"),
+    }
+}
+
+#[test]
+fn unknown_keys_are_errors_with_file_line_and_column() {
+    let error = load_error(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n  commnet: typo\n",
+        )],
+    );
+    assert!(error.starts_with("<catalogs>/events/t.yaml:6:3: unknown field `commnet`"), "{error}");
+}
+
+#[test]
+fn bad_type_strings_point_at_the_value() {
+    let error = load_error(
+        DATABASE,
+        &[("t.yaml", "name: t\nevent: T\ncolumns:\n- name: a\n  type: struct<x:integr>\n")],
+    );
+    assert!(error.starts_with("<catalogs>/events/t.yaml:5:9: "), "{error}");
+    assert!(error.contains("unknown type `integr`"), "{error}");
+}
+
+#[test]
+fn duplicate_yaml_keys_and_duplicate_columns_are_errors() {
+    let error = load_error(DATABASE, &[("t.yaml", "name: t\nname: u\nevent: T\ncolumns: []\n")]);
+    assert!(
+        error.starts_with("<catalogs>/events/t.yaml:2:1: duplicate mapping key: name; a key may appear once"),
+        "{error}"
+    );
+
+    let error = load_error(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: Amount\n  type: int\n- name: amount\n  type: bigint\n",
+        )],
+    );
+    assert!(
+        error.starts_with(
+            "<catalogs>/events/t.yaml:6:9: column `amount` is declared twice (first at line 4)"
+        ),
+        "{error}"
+    );
+
+    let error = load_error(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: p\n  type:\n    struct:\n      Name: string\n      name: int\n",
+        )],
+    );
+    assert!(error.contains("t.yaml:7:7: struct fields `Name` and `name` differ only in case"), "{error}");
+}
+
+#[test]
+fn missing_fields_wrong_kinds_and_naming_mistakes_are_errors() {
+    let error = load_error(DATABASE, &[("t.yaml", "name: t\ncolumns:\n- name: a\n  type: int\n")]);
+    assert!(error.starts_with("<catalogs>/events/t.yaml:"), "{error}");
+    assert!(error.contains(": missing field `event`"), "{error}");
+
+    let error = load_error(DATABASE, &[("t.yaml", "name: t\nevent: T\ncolumns: 5\n")]);
+    assert!(error.contains("t.yaml:3:10"), "{error}");
+
+    let error = load_error(DATABASE, &[("u.yaml", "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n")]);
+    assert!(error.contains("the table is named `t` but the file is u.yaml"), "{error}");
+
+    let error = load_error(
+        DATABASE,
+        &[("t.yaml", "name: t\nevent: T\ncolumns:\n- name: DT\n  type: string\n")],
+    );
+    assert!(error.contains("t.yaml:4:9: column `DT` repeats partition key `dt`"), "{error}");
+
+    let error = load_error(
+        DATABASE,
+        &[
+            ("a.yaml", "name: a\nevent: App Launched\ncolumns:\n- name: x\n  type: int\n"),
+            ("b.yaml", "name: b\nevent: applaunched\ncolumns:\n- name: x\n  type: int\n"),
+        ],
+    );
+    assert!(error.contains("event `applaunched` is also declared by"), "{error}");
+}
+
+#[test]
+fn environment_references_resolve_or_fail_clearly() {
+    let error = load_error(
+        "name: events\nlocation: ${GLUEPRINT_TEST_SURELY_UNSET}/lake\n",
+        &[],
+    );
+    assert!(
+        error.contains(
+            "database.yaml:2:11: environment variable GLUEPRINT_TEST_SURELY_UNSET is not set"
+        ),
+        "{error}"
+    );
+    let dir = catalogs_with("name: events\nlocation: ${GLUEPRINT_TEST_SURELY_UNSET:-s3://b/p}\n", &[]);
+    let declared = glueprint::declare::Declared::load(dir.path()).unwrap();
+    assert_eq!(declared.databases[0].location, "s3://b/p/");
+}
+
+#[test]
+fn fmt_rewrites_canonically_and_check_reports() {
+    let dir = catalogs_with(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "event: 'T'\nname: t\ncolumns:\n  - {name: p, type: 'STRUCT< a : INT, b: ARRAY<STRUCT<c:string>> >', comment: \"the p\"}\n",
+        )],
+    );
+    let catalogs = dir.path().to_str().unwrap();
+    let check = glueprint(&["fmt", "--check", "--catalogs", catalogs]);
+    assert_eq!(check.status.code(), Some(2));
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(listed.contains("not canonical: ") && listed.contains("t.yaml"), "{listed}");
+    assert!(listed.contains("database.yaml"), "{listed}");
+
+    assert!(glueprint(&["fmt", "--catalogs", catalogs]).status.success());
+    let table = std::fs::read_to_string(dir.path().join("events/t.yaml")).unwrap();
+    assert_eq!(
+        table,
+        "# yaml-language-server: $schema=../../schemas/table.schema.json\n\
+         name: t\n\
+         event: T\n\
+         columns:\n\
+         - name: p\n  \
+           type:\n    \
+             struct:\n      \
+               a: int\n      \
+               b:\n        \
+                 array:\n          \
+                   struct:\n            \
+                     c: string\n  \
+           comment: the p\n"
+    );
+    let again = glueprint(&["fmt", "--check", "--catalogs", catalogs]);
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+}
+
+#[test]
+fn the_committed_catalogs_are_canonical_and_load() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogs = root.join("catalogs");
+    let check = glueprint(&["fmt", "--check", "--catalogs", catalogs.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    let declared = glueprint::declare::Declared::load(&catalogs).unwrap();
+    let tables: Vec<&str> = declared.databases[0].tables.iter().map(|t| t.file.name.as_str()).collect();
+    assert_eq!(tables, ["app_launched", "charged", "product_viewed"]);
+}
+
+/// The JSON Schemas under schemas/ are generated from the Rust types; regenerate them with
+/// `GLUEPRINT_BLESS=1 cargo test --test declare`.
+#[test]
+fn the_committed_json_schemas_match_the_types() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    for (name, generated) in glueprint::declare::json_schemas() {
+        let path = dir.join(name);
+        if std::env::var_os("GLUEPRINT_BLESS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(committed, generated, "{} is stale: regenerate with GLUEPRINT_BLESS=1", path.display());
+        let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+        assert!(schema["properties"]["name"].is_object());
+    }
+}
