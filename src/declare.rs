@@ -472,9 +472,9 @@ pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<
         let full = error.to_string();
         // The parser's first line repeats the location; keep its explanation and snippet.
         let message = match full.strip_prefix("error: ") {
-            Some(rest) if rest.starts_with("line ") => {
-                rest.split_once(": ").map_or(rest, |(_, explanation)| explanation)
-            }
+            Some(rest) if rest.starts_with("line ") => rest
+                .split_once(": ")
+                .map_or(rest, |(_, explanation)| explanation),
             _ => full.as_str(),
         }
         .replace(

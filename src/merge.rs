@@ -84,6 +84,33 @@ pub fn reads_as(file: &HiveType, declared: &HiveType) -> bool {
     }
 }
 
+/// Where `file` fails to read as `declared`: the innermost path with the two types there.
+pub fn unreadable_at(
+    file: &HiveType,
+    declared: &HiveType,
+    path: &str,
+) -> Option<(String, HiveType, HiveType)> {
+    use HiveType as H;
+    if reads_as(file, declared) {
+        return None;
+    }
+    let nested = match (file, declared) {
+        (H::Struct(file_fields), H::Struct(declared_fields)) => {
+            file_fields.iter().find_map(|field| {
+                let d = declared_fields
+                    .iter()
+                    .find(|d| d.name.eq_ignore_ascii_case(&field.name))?;
+                unreadable_at(&field.ty, &d.ty, &format!("{path}.{}", field.name))
+            })
+        }
+        (H::Array(a), H::Array(b)) => unreadable_at(a, b, &format!("{path}[]")),
+        (H::Map(ak, av), H::Map(bk, bv)) => unreadable_at(ak, bk, &format!("{path}{{key}}"))
+            .or_else(|| unreadable_at(av, bv, &format!("{path}{{}}"))),
+        _ => None,
+    };
+    nested.or_else(|| Some((path.to_string(), file.clone(), declared.clone())))
+}
+
 /// Paths (and types) of struct fields present in `data` but not in `declared`.
 pub fn undeclared_fields(
     data: &HiveType,

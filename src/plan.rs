@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, CatalogError, Column, Database, Partition, Storage, Table};
 use crate::declare::{Declared, DeclaredDatabase, DeclaredTable};
 use crate::hive::HiveType;
-use crate::merge::{reads_as, undeclared_fields, widen};
+use crate::merge::{undeclared_fields, unreadable_at, widen};
 use crate::problem::{Problem, Severity};
 use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
 use crate::store::{Lake, StoreError};
@@ -586,13 +586,15 @@ fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
             let (Some(found), Some(declared)) = (&column.ty, declared(&column.name)) else {
                 continue;
             };
-            if reads_as(found, &declared.ty) {
+            let Some((path, found, declared_at)) =
+                unreadable_at(found, &declared.ty, &declared.name)
+            else {
                 continue;
-            }
-            let (declared_text, found_text) = (declared.ty.to_string(), found.to_string());
+            };
+            let (declared_text, found_text) = (declared_at.to_string(), found.to_string());
             match unreadable.iter_mut().find(|d| {
-                matches!(d, Drift::Unreadable { column: c, data_type, .. }
-                    if c == &declared.name && data_type == &found_text)
+                matches!(d, Drift::Unreadable { column, data_type, .. }
+                    if column == &path && data_type == &found_text)
             }) {
                 Some(Drift::Unreadable { files, objects, .. }) => {
                     *files += variant.files;
@@ -600,7 +602,7 @@ fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
                     objects.truncate(5);
                 }
                 _ => unreadable.push(Drift::Unreadable {
-                    column: declared.name.clone(),
+                    column: path,
                     declared: declared_text,
                     data_type: found_text,
                     files: variant.files,

@@ -17,7 +17,8 @@ fn catalogs_with(database: &str, tables: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-const DATABASE: &str = "name: events\nlocation: lake\npartition_keys:\n- name: dt\n  type: string\n";
+const DATABASE: &str =
+    "name: events\nlocation: lake\npartition_keys:\n- name: dt\n  type: string\n";
 
 fn load_error(database: &str, tables: &[(&str, &str)]) -> String {
     let dir = catalogs_with(database, tables);
@@ -38,24 +39,38 @@ fn unknown_keys_are_errors_with_file_line_and_column() {
             "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n  commnet: typo\n",
         )],
     );
-    assert!(error.starts_with("<catalogs>/events/t.yaml:6:3: unknown field `commnet`"), "{error}");
+    assert!(
+        error.starts_with("<catalogs>/events/t.yaml:6:3: unknown field `commnet`"),
+        "{error}"
+    );
 }
 
 #[test]
 fn bad_type_strings_point_at_the_value() {
     let error = load_error(
         DATABASE,
-        &[("t.yaml", "name: t\nevent: T\ncolumns:\n- name: a\n  type: struct<x:integr>\n")],
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: a\n  type: struct<x:integr>\n",
+        )],
     );
-    assert!(error.starts_with("<catalogs>/events/t.yaml:5:9: "), "{error}");
+    assert!(
+        error.starts_with("<catalogs>/events/t.yaml:5:9: "),
+        "{error}"
+    );
     assert!(error.contains("unknown type `integr`"), "{error}");
 }
 
 #[test]
 fn duplicate_yaml_keys_and_duplicate_columns_are_errors() {
-    let error = load_error(DATABASE, &[("t.yaml", "name: t\nname: u\nevent: T\ncolumns: []\n")]);
+    let error = load_error(
+        DATABASE,
+        &[("t.yaml", "name: t\nname: u\nevent: T\ncolumns: []\n")],
+    );
     assert!(
-        error.starts_with("<catalogs>/events/t.yaml:2:1: duplicate mapping key: name; a key may appear once"),
+        error.starts_with(
+            "<catalogs>/events/t.yaml:2:1: duplicate mapping key: name; a key may appear once"
+        ),
         "{error}"
     );
 
@@ -80,35 +95,65 @@ fn duplicate_yaml_keys_and_duplicate_columns_are_errors() {
             "name: t\nevent: T\ncolumns:\n- name: p\n  type:\n    struct:\n      Name: string\n      name: int\n",
         )],
     );
-    assert!(error.contains("t.yaml:7:7: struct fields `Name` and `name` differ only in case"), "{error}");
+    assert!(
+        error.contains("t.yaml:7:7: struct fields `Name` and `name` differ only in case"),
+        "{error}"
+    );
 }
 
 #[test]
 fn missing_fields_wrong_kinds_and_naming_mistakes_are_errors() {
-    let error = load_error(DATABASE, &[("t.yaml", "name: t\ncolumns:\n- name: a\n  type: int\n")]);
+    let error = load_error(
+        DATABASE,
+        &[("t.yaml", "name: t\ncolumns:\n- name: a\n  type: int\n")],
+    );
     assert!(error.starts_with("<catalogs>/events/t.yaml:"), "{error}");
     assert!(error.contains(": missing field `event`"), "{error}");
 
     let error = load_error(DATABASE, &[("t.yaml", "name: t\nevent: T\ncolumns: 5\n")]);
     assert!(error.contains("t.yaml:3:10"), "{error}");
 
-    let error = load_error(DATABASE, &[("u.yaml", "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n")]);
-    assert!(error.contains("the table is named `t` but the file is u.yaml"), "{error}");
+    let error = load_error(
+        DATABASE,
+        &[(
+            "u.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n",
+        )],
+    );
+    assert!(
+        error.contains("the table is named `t` but the file is u.yaml"),
+        "{error}"
+    );
 
     let error = load_error(
         DATABASE,
-        &[("t.yaml", "name: t\nevent: T\ncolumns:\n- name: DT\n  type: string\n")],
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: DT\n  type: string\n",
+        )],
     );
-    assert!(error.contains("t.yaml:4:9: column `DT` repeats partition key `dt`"), "{error}");
+    assert!(
+        error.contains("t.yaml:4:9: column `DT` repeats partition key `dt`"),
+        "{error}"
+    );
 
     let error = load_error(
         DATABASE,
         &[
-            ("a.yaml", "name: a\nevent: App Launched\ncolumns:\n- name: x\n  type: int\n"),
-            ("b.yaml", "name: b\nevent: applaunched\ncolumns:\n- name: x\n  type: int\n"),
+            (
+                "a.yaml",
+                "name: a\nevent: App Launched\ncolumns:\n- name: x\n  type: int\n",
+            ),
+            (
+                "b.yaml",
+                "name: b\nevent: applaunched\ncolumns:\n- name: x\n  type: int\n",
+            ),
         ],
     );
-    assert!(error.contains("event `applaunched` is also declared by"), "{error}");
+    assert!(
+        error.contains("event `applaunched` is also declared by"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -123,7 +168,10 @@ fn environment_references_resolve_or_fail_clearly() {
         ),
         "{error}"
     );
-    let dir = catalogs_with("name: events\nlocation: ${GLUEPRINT_TEST_SURELY_UNSET:-s3://b/p}\n", &[]);
+    let dir = catalogs_with(
+        "name: events\nlocation: ${GLUEPRINT_TEST_SURELY_UNSET:-s3://b/p}\n",
+        &[],
+    );
     let declared = glueprint::declare::Declared::load(dir.path()).unwrap();
     assert_eq!(declared.databases[0].location, "s3://b/p/");
 }
@@ -141,7 +189,10 @@ fn fmt_rewrites_canonically_and_check_reports() {
     let check = glueprint(&["fmt", "--check", "--catalogs", catalogs]);
     assert_eq!(check.status.code(), Some(2));
     let listed = String::from_utf8_lossy(&check.stdout);
-    assert!(listed.contains("not canonical: ") && listed.contains("t.yaml"), "{listed}");
+    assert!(
+        listed.contains("not canonical: ") && listed.contains("t.yaml"),
+        "{listed}"
+    );
     assert!(listed.contains("database.yaml"), "{listed}");
 
     assert!(glueprint(&["fmt", "--catalogs", catalogs]).status.success());
@@ -163,7 +214,12 @@ fn fmt_rewrites_canonically_and_check_reports() {
            comment: the p\n"
     );
     let again = glueprint(&["fmt", "--check", "--catalogs", catalogs]);
-    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
 }
 
 #[test]
@@ -171,9 +227,18 @@ fn the_committed_catalogs_are_canonical_and_load() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogs = root.join("catalogs");
     let check = glueprint(&["fmt", "--check", "--catalogs", catalogs.to_str().unwrap()]);
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     let declared = glueprint::declare::Declared::load(&catalogs).unwrap();
-    let tables: Vec<&str> = declared.databases[0].tables.iter().map(|t| t.file.name.as_str()).collect();
+    let tables: Vec<&str> = declared.databases[0]
+        .tables
+        .iter()
+        .map(|t| t.file.name.as_str())
+        .collect();
     assert_eq!(tables, ["app_launched", "charged", "product_viewed"]);
 }
 
@@ -188,7 +253,12 @@ fn the_committed_json_schemas_match_the_types() {
             std::fs::write(&path, &generated).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(committed, generated, "{} is stale: regenerate with GLUEPRINT_BLESS=1", path.display());
+        assert_eq!(
+            committed,
+            generated,
+            "{} is stale: regenerate with GLUEPRINT_BLESS=1",
+            path.display()
+        );
         let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
         assert!(schema["properties"]["name"].is_object());
     }
