@@ -4,7 +4,11 @@
 default:
     @just --list
 
-# Scan the committed sample lake (the README's main command).
+# Plan and apply catalogs/ for the sample lake into the local catalog (the README's main command).
+apply:
+    cargo run -- apply --yes
+
+# Scan the committed sample lake.
 scan:
     cargo run -- scan sample-lake
 

@@ -196,10 +196,28 @@ async fn onboard_plan_apply_converges_as_data_arrives() {
         1
     );
 
-    // Declared: the definition gains the field, plan shows the column change, apply converges.
+    // Declared: the definition gains the field (keeping what people wrote), plan shows the
+    // column change, apply converges.
+    let path = ws.path("catalogs/events/charged.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    let commented = yaml.replace(
+        "  type: bigint\n",
+        "  type: bigint\n  comment: yyyyMMddHHmmss\n",
+    );
+    std::fs::write(
+        &path,
+        commented.replace(
+            "event: Charged\n",
+            "event: Charged\ndescription: Purchases\n",
+        ),
+    )
+    .unwrap();
+    ws.expect(&["apply", "--yes"], 0);
     ws.expect(&["onboard", "Charged", "--update"], 0);
-    let yaml = std::fs::read_to_string(ws.path("catalogs/events/charged.yaml")).unwrap();
+    let yaml = std::fs::read_to_string(&path).unwrap();
     assert!(yaml.contains("      New Prop 1: string\n"), "{yaml}");
+    assert!(yaml.contains("  comment: yyyyMMddHHmmss\n"), "{yaml}");
+    assert!(yaml.contains("description: Purchases\n"), "{yaml}");
     let plan = ws.plan_json(2);
     let charged = table_plan(&plan, "charged");
     assert_eq!(charged["action"], "update");
@@ -218,7 +236,7 @@ async fn onboard_plan_apply_converges_as_data_arrives() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(live.version.as_deref(), Some("2"));
+    assert_eq!(live.version.as_deref(), Some("3"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -521,4 +539,56 @@ fn check_consistent(catalog_path: &Path) {
             }
         }
     });
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn projected_tables_register_no_partitions() {
+    let ws = Workspace::new(&["Charged"], 2);
+    ws.expect(&["onboard", "Charged"], 0);
+    let path = ws.path("catalogs/events/charged.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        yaml.replace(
+            "event: Charged\n",
+            "event: Charged\npartitions:\n  projection:\n    dt:\n      type: date\n      range: 2020-09-19,NOW\n      format: yyyy-MM-dd\n",
+        ),
+    )
+    .unwrap();
+    let check = glueprint(&[
+        "fmt",
+        "--check",
+        "--catalogs",
+        ws.path("catalogs").to_str().unwrap(),
+    ]);
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        !listed.contains("charged.yaml"),
+        "the projection form is canonical: {listed}"
+    );
+    let plan = ws.plan_json(2);
+    assert!(created_partitions(table_plan(&plan, "charged")).is_empty());
+    ws.expect(&["apply", "--yes"], 0);
+    let live = ws
+        .catalog()
+        .get_table("events", "charged")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.parameters["projection.enabled"], "true");
+    assert_eq!(live.parameters["projection.dt.type"], "date");
+    assert_eq!(live.parameters["projection.dt.range"], "2020-09-19,NOW");
+    assert_eq!(live.parameters["projection.dt.format"], "yyyy-MM-dd");
+    assert_eq!(
+        live.parameters["storage.location.template"],
+        format!("{}/charged/dt=${{dt}}/", ws.path("lake").display())
+    );
+    assert!(
+        ws.catalog()
+            .list_partitions("events", "charged")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
