@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget};
 use std::path::{Path, PathBuf};
 
 use crate::apply::{self, ApplyOptions};
+use crate::catalog::Catalog;
+use crate::catalog::glue::{GlueCatalog, GlueOptions};
 use crate::catalog::local::LocalCatalog;
 use crate::declare::Declared;
 use crate::naming::event_identity;
@@ -115,9 +117,60 @@ struct CatalogArgs {
     /// The folder of declared definitions: <DIR>/<database>/database.yaml and <table>.yaml.
     #[arg(long, default_value = crate::declare::DEFAULT_DIR, env = "GLUEPRINT_CATALOGS")]
     catalogs: PathBuf,
+    /// The live catalog: the embedded local one, or the AWS Glue Data Catalog.
+    #[arg(long, value_enum, default_value_t = Backend::Local, env = "GLUEPRINT_CATALOG")]
+    catalog: Backend,
     /// The local catalog file (an embedded SQLite database, created when missing).
     #[arg(long, default_value = crate::catalog::local::DEFAULT_PATH, env = "GLUEPRINT_CATALOG_PATH")]
     catalog_path: PathBuf,
+    /// AWS profile for Glue and S3 (default: the standard chain: environment, default profile,
+    /// SSO, instance role).
+    #[arg(long, env = "AWS_PROFILE")]
+    profile: Option<String>,
+    /// AWS region for Glue (default: from the environment or the profile).
+    #[arg(long)]
+    region: Option<String>,
+    /// The account id of another account's Glue catalog (cross-account access).
+    #[arg(long)]
+    catalog_id: Option<String>,
+    /// Let Glue archive a table version on every update (off: a table keeps at most 100,000
+    /// versions).
+    #[arg(long)]
+    archive_versions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    /// The embedded catalog in --catalog-path: no AWS account needed.
+    Local,
+    /// The AWS Glue Data Catalog.
+    Glue,
+}
+
+impl CatalogArgs {
+    /// Opens the live catalog; read-only ones refuse every write before it is sent.
+    async fn open(&self, read_only: bool) -> anyhow::Result<Box<dyn Catalog>> {
+        Ok(match self.catalog {
+            Backend::Local => Box::new(LocalCatalog::open(&self.catalog_path)?),
+            Backend::Glue => Box::new(
+                GlueCatalog::connect(GlueOptions {
+                    profile: self.profile.clone(),
+                    region: self.region.clone(),
+                    catalog_id: self.catalog_id.clone(),
+                    archive_versions: self.archive_versions,
+                    read_only,
+                })
+                .await,
+            ),
+        })
+    }
+
+    fn describe(&self) -> String {
+        match self.catalog {
+            Backend::Local => format!("the local catalog {}", self.catalog_path.display()),
+            Backend::Glue => "the AWS Glue Data Catalog".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -356,8 +409,8 @@ fn severity_word(severity: Severity) -> &'static str {
 async fn compute_plan(events: &[String], catalog: &CatalogArgs) -> anyhow::Result<Plan> {
     let declared = load_declared(&catalog.catalogs)?;
     let selected = select(&declared, events)?;
-    let live = LocalCatalog::open(&catalog.catalog_path)?;
-    Ok(plan::plan(&declared, &selected, &live, &ScanOptions::default()).await?)
+    let live = catalog.open(true).await?;
+    Ok(plan::plan(&declared, &selected, live.as_ref(), &ScanOptions::default()).await?)
 }
 
 async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
@@ -389,10 +442,7 @@ async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
                 "apply asks before changing the catalog; pass --yes when not on a terminal"
             );
         }
-        eprint!(
-            "Apply these changes to {}? [y/N] ",
-            args.catalog.catalog_path.display()
-        );
+        eprint!("Apply these changes to {}? [y/N] ", args.catalog.describe());
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -400,11 +450,11 @@ async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let live = LocalCatalog::open(&args.catalog.catalog_path)?;
+    let live = args.catalog.open(false).await?;
     let options = ApplyOptions {
         allow_destructive: args.allow_destructive,
     };
-    let outcome = apply::apply(&plan, &live, &options).await?;
+    let outcome = apply::apply(&plan, live.as_ref(), &options).await?;
     print!("{outcome}");
     Ok(ExitCode::SUCCESS)
 }

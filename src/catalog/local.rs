@@ -46,7 +46,7 @@ pub struct LocalCatalog {
 }
 
 fn store_error(error: impl std::fmt::Display) -> CatalogError {
-    CatalogError::Store(error.to_string())
+    CatalogError::Store(format!("the local catalog failed: {error}"))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CatalogError> {

@@ -4,6 +4,7 @@
 //! partition keys; partitions with values and their own location), so the Glue backend maps them
 //! one to one and the local backend stores what Glue would.
 
+pub mod glue;
 pub mod local;
 
 use std::collections::BTreeMap;
@@ -141,8 +142,13 @@ pub enum CatalogError {
         expected: String,
         found: String,
     },
-    #[error("the catalog store failed: {0}")]
+    #[error("{0}")]
     Store(String),
+    #[error(
+        "{0} is a write, and this catalog was opened read-only (plan and drift never write); \
+         nothing was sent"
+    )]
+    ReadOnly(String),
 }
 
 /// The operations plan and apply need from a live catalog. Both backends (the local store and

@@ -1,0 +1,566 @@
+//! The AWS Glue Data Catalog behind the [`Catalog`] trait. The only module that knows the SDK.
+//!
+//! Credentials, region and profile come from the standard chain (`aws-config`);
+//! `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_GLUE` point it at another endpoint. Throttling and 5xx
+//! answers are retried by the SDK (adaptive retry mode, exponential backoff with jitter).
+//! UpdateTable replaces the whole table, so an update reads the table again, changes only what
+//! glueprint manages and sends everything else back as it was, with the version read.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_glue::Client;
+use aws_sdk_glue::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_glue::types as glue;
+
+use super::{
+    Catalog, CatalogError, Column, Database, Partition, PartitionFailure, PartitionFailureKind,
+    Storage, Table,
+};
+
+/// Glue's per-call limits (catalog-facts §5).
+const CREATE_BATCH: usize = 100;
+const UPDATE_BATCH: usize = 100;
+const DELETE_BATCH: usize = 25;
+/// Attempts per call before a throttled or failing call is given up.
+const MAX_ATTEMPTS: u32 = 10;
+
+#[derive(Debug, Clone, Default)]
+pub struct GlueOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// Another account's catalog (cross-account access).
+    pub catalog_id: Option<String>,
+    /// Archive a table version on every update (off by default: a table holds at most
+    /// 100,000 versions).
+    pub archive_versions: bool,
+    /// Refuse every write call before it is sent: plan and drift run with read-only IAM.
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct GlueCatalog {
+    client: Client,
+    options: GlueOptions,
+}
+
+impl GlueCatalog {
+    /// Connects with the standard AWS configuration chain.
+    pub async fn connect(options: GlueOptions) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let config = loader.load().await;
+        Self::new(&config, options)
+    }
+
+    /// A catalog on an SDK configuration built elsewhere (tests build one for moto).
+    pub fn new(config: &SdkConfig, options: GlueOptions) -> Self {
+        let glue_config = aws_sdk_glue::config::Builder::from(config)
+            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+            .build();
+        Self {
+            client: Client::from_conf(glue_config),
+            options,
+        }
+    }
+
+    fn catalog_id(&self) -> Option<String> {
+        self.options.catalog_id.clone()
+    }
+
+    fn writable(&self, operation: &str) -> Result<(), CatalogError> {
+        if self.options.read_only {
+            Err(CatalogError::ReadOnly(operation.to_string()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn failed<E, R>(operation: &str, error: SdkError<E, R>) -> CatalogError
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    CatalogError::Store(format!(
+        "Glue {operation} failed: {}",
+        DisplayErrorContext(&error)
+    ))
+}
+
+fn code<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Option<&str> {
+    error
+        .as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+}
+
+fn to_map(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    map.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+fn to_hash_map(map: &BTreeMap<String, String>) -> HashMap<String, String> {
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn from_glue_columns(columns: &[glue::Column]) -> Result<Vec<Column>, CatalogError> {
+    columns
+        .iter()
+        .map(|column| {
+            let text = column.r#type().unwrap_or_default();
+            let ty = text.parse().map_err(|error| {
+                CatalogError::Store(format!(
+                    "Glue column `{}` has a type glueprint cannot read ({error})",
+                    column.name()
+                ))
+            })?;
+            Ok(Column {
+                name: column.name().to_string(),
+                ty,
+                comment: column.comment().map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+/// Glue columns for ours, keeping the column parameters other tools set on `existing` ones.
+fn to_glue_columns(columns: &[Column], existing: &[glue::Column]) -> Vec<glue::Column> {
+    columns
+        .iter()
+        .map(|column| {
+            let parameters = existing
+                .iter()
+                .find(|e| e.name().eq_ignore_ascii_case(&column.name))
+                .and_then(|e| e.parameters().cloned());
+            glue::Column::builder()
+                .name(&column.name)
+                .r#type(column.ty.to_string())
+                .set_comment(column.comment.clone())
+                .set_parameters(parameters)
+                .build()
+                .expect("name and type are set")
+        })
+        .collect()
+}
+
+fn from_glue_storage(sd: Option<&glue::StorageDescriptor>) -> Result<Storage, CatalogError> {
+    let Some(sd) = sd else {
+        return Ok(Storage {
+            location: String::new(),
+            input_format: None,
+            output_format: None,
+            serde_library: None,
+            serde_parameters: BTreeMap::new(),
+            columns: Vec::new(),
+            parameters: BTreeMap::new(),
+        });
+    };
+    Ok(Storage {
+        location: sd.location().unwrap_or_default().to_string(),
+        input_format: sd.input_format().map(str::to_string),
+        output_format: sd.output_format().map(str::to_string),
+        serde_library: sd
+            .serde_info()
+            .and_then(|s| s.serialization_library())
+            .map(str::to_string),
+        serde_parameters: to_map(sd.serde_info().and_then(|s| s.parameters())),
+        columns: from_glue_columns(sd.columns())?,
+        parameters: to_map(sd.parameters()),
+    })
+}
+
+/// Our storage written over `base` (the descriptor as Glue holds it, or an empty one), so that
+/// bucketing, skew, compression and every other field Glue has and glueprint does not manage
+/// goes back unchanged.
+fn to_glue_storage(
+    storage: &Storage,
+    base: Option<&glue::StorageDescriptor>,
+) -> glue::StorageDescriptor {
+    let mut sd = base
+        .cloned()
+        .unwrap_or_else(|| glue::StorageDescriptor::builder().build());
+    let existing_columns = sd.columns.clone().unwrap_or_default();
+    sd.columns = Some(to_glue_columns(&storage.columns, &existing_columns));
+    sd.location = Some(storage.location.clone());
+    sd.input_format = storage.input_format.clone();
+    sd.output_format = storage.output_format.clone();
+    let mut serde = sd
+        .serde_info
+        .take()
+        .unwrap_or_else(|| glue::SerDeInfo::builder().build());
+    serde.serialization_library = storage.serde_library.clone();
+    serde.parameters = Some(to_hash_map(&storage.serde_parameters));
+    sd.serde_info = Some(serde);
+    sd.parameters = Some(to_hash_map(&storage.parameters));
+    sd
+}
+
+fn from_glue_table(table: &glue::Table) -> Result<Table, CatalogError> {
+    Ok(Table {
+        name: table.name().to_string(),
+        description: table.description().map(str::to_string),
+        owner: table.owner().map(str::to_string),
+        table_type: table.table_type().map(str::to_string),
+        parameters: to_map(table.parameters()),
+        storage: from_glue_storage(table.storage_descriptor())?,
+        partition_keys: from_glue_columns(table.partition_keys())?,
+        version: table.version_id().map(str::to_string),
+    })
+}
+
+/// The table input for `table`, starting from what Glue holds (`base`) for the fields glueprint
+/// has no model of.
+fn to_table_input(table: &Table, base: Option<&glue::Table>) -> glue::TableInput {
+    glue::TableInput::builder()
+        .name(&table.name)
+        .set_description(table.description.clone())
+        .set_owner(table.owner.clone())
+        .set_table_type(table.table_type.clone())
+        .set_parameters(Some(to_hash_map(&table.parameters)))
+        .storage_descriptor(to_glue_storage(
+            &table.storage,
+            base.and_then(|b| b.storage_descriptor()),
+        ))
+        .set_partition_keys(Some(to_glue_columns(
+            &table.partition_keys,
+            base.map(|b| b.partition_keys()).unwrap_or_default(),
+        )))
+        .set_last_access_time(base.and_then(|b| b.last_access_time().cloned()))
+        .set_last_analyzed_time(base.and_then(|b| b.last_analyzed_time().cloned()))
+        .retention(base.map_or(0, |b| b.retention()))
+        .set_view_original_text(base.and_then(|b| b.view_original_text().map(str::to_string)))
+        .set_view_expanded_text(base.and_then(|b| b.view_expanded_text().map(str::to_string)))
+        .set_target_table(base.and_then(|b| b.target_table().cloned()))
+        .set_federated_table(base.and_then(|b| b.federated_table().cloned()))
+        .build()
+        .expect("the name is set")
+}
+
+fn to_partition_input(partition: &Partition) -> glue::PartitionInput {
+    glue::PartitionInput::builder()
+        .set_values(Some(partition.values.clone()))
+        .storage_descriptor(to_glue_storage(&partition.storage, None))
+        .set_parameters(Some(to_hash_map(&partition.parameters)))
+        .build()
+}
+
+fn from_glue_partition(partition: &glue::Partition) -> Result<Partition, CatalogError> {
+    Ok(Partition {
+        values: partition.values().to_vec(),
+        storage: from_glue_storage(partition.storage_descriptor())?,
+        parameters: to_map(partition.parameters()),
+    })
+}
+
+fn partition_failures(errors: &[glue::PartitionError]) -> Vec<PartitionFailure> {
+    errors
+        .iter()
+        .map(|error| {
+            let detail = error.error_detail();
+            let code = detail.and_then(|d| d.error_code()).unwrap_or("Unknown");
+            PartitionFailure {
+                values: error.partition_values().to_vec(),
+                kind: match code {
+                    "AlreadyExistsException" => PartitionFailureKind::AlreadyExists,
+                    "EntityNotFoundException" => PartitionFailureKind::NotFound,
+                    _ => PartitionFailureKind::Other,
+                },
+                message: format!(
+                    "{code}: {}",
+                    detail.and_then(|d| d.error_message()).unwrap_or_default()
+                ),
+            }
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Catalog for GlueCatalog {
+    async fn get_database(&self, name: &str) -> Result<Option<Database>, CatalogError> {
+        match self
+            .client
+            .get_database()
+            .set_catalog_id(self.catalog_id())
+            .name(name)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.database().map(|database| Database {
+                name: database.name().to_string(),
+                description: database.description().map(str::to_string),
+                location: database.location_uri().map(str::to_string),
+                parameters: to_map(database.parameters()),
+            })),
+            Err(error) if code(&error) == Some("EntityNotFoundException") => Ok(None),
+            Err(error) => Err(failed("GetDatabase", error)),
+        }
+    }
+
+    async fn create_database(&self, database: &Database) -> Result<(), CatalogError> {
+        self.writable("CreateDatabase")?;
+        let input = glue::DatabaseInput::builder()
+            .name(&database.name)
+            .set_description(database.description.clone())
+            .set_location_uri(database.location.clone())
+            .set_parameters(Some(to_hash_map(&database.parameters)))
+            .build()
+            .expect("the name is set");
+        match self
+            .client
+            .create_database()
+            .set_catalog_id(self.catalog_id())
+            .database_input(input)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) if code(&error) == Some("AlreadyExistsException") => {
+                Err(CatalogError::AlreadyExists(database.name.clone()))
+            }
+            Err(error) => Err(failed("CreateDatabase", error)),
+        }
+    }
+
+    async fn list_tables(&self, database: &str) -> Result<Vec<Table>, CatalogError> {
+        let mut pages = self
+            .client
+            .get_tables()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .max_results(100)
+            .into_paginator()
+            .send();
+        let mut tables = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| failed("GetTables", error))?;
+            for table in page.table_list() {
+                tables.push(from_glue_table(table)?);
+            }
+        }
+        Ok(tables)
+    }
+
+    async fn get_table(&self, database: &str, name: &str) -> Result<Option<Table>, CatalogError> {
+        match self.fetch_table(database, name).await? {
+            Some(table) => Ok(Some(from_glue_table(&table)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn create_table(&self, database: &str, table: &Table) -> Result<(), CatalogError> {
+        self.writable("CreateTable")?;
+        match self
+            .client
+            .create_table()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .table_input(to_table_input(table, None))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) if code(&error) == Some("AlreadyExistsException") => Err(
+                CatalogError::AlreadyExists(format!("{database}.{}", table.name)),
+            ),
+            Err(error) if code(&error) == Some("EntityNotFoundException") => {
+                Err(CatalogError::NoDatabase(database.to_string()))
+            }
+            Err(error) => Err(failed("CreateTable", error)),
+        }
+    }
+
+    async fn update_table(&self, database: &str, table: &Table) -> Result<(), CatalogError> {
+        self.writable("UpdateTable")?;
+        let qualified = format!("{database}.{}", table.name);
+        let Some(current) = self.fetch_table(database, &table.name).await? else {
+            return Err(CatalogError::NoTable(qualified));
+        };
+        let expected = table.version.clone().unwrap_or_default();
+        let found = current.version_id().unwrap_or_default().to_string();
+        if found != expected {
+            return Err(CatalogError::ConcurrentModification {
+                table: qualified,
+                expected,
+                found,
+            });
+        }
+        match self
+            .client
+            .update_table()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .table_input(to_table_input(table, Some(&current)))
+            .version_id(expected.clone())
+            .skip_archive(!self.options.archive_versions)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) if code(&error) == Some("ConcurrentModificationException") => {
+                Err(CatalogError::ConcurrentModification {
+                    table: qualified,
+                    expected,
+                    found: "a newer one".into(),
+                })
+            }
+            Err(error) => Err(failed("UpdateTable", error)),
+        }
+    }
+
+    async fn list_partitions(
+        &self,
+        database: &str,
+        table: &str,
+    ) -> Result<Vec<Partition>, CatalogError> {
+        let mut pages = self
+            .client
+            .get_partitions()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .table_name(table)
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        let mut partitions = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| failed("GetPartitions", error))?;
+            for partition in page.partitions() {
+                partitions.push(from_glue_partition(partition)?);
+            }
+        }
+        Ok(partitions)
+    }
+
+    async fn create_partitions(
+        &self,
+        database: &str,
+        table: &str,
+        partitions: &[Partition],
+    ) -> Result<Vec<PartitionFailure>, CatalogError> {
+        self.writable("BatchCreatePartition")?;
+        let mut failures = Vec::new();
+        for batch in partitions.chunks(CREATE_BATCH) {
+            let output = self
+                .client
+                .batch_create_partition()
+                .set_catalog_id(self.catalog_id())
+                .database_name(database)
+                .table_name(table)
+                .set_partition_input_list(Some(batch.iter().map(to_partition_input).collect()))
+                .send()
+                .await
+                .map_err(|error| failed("BatchCreatePartition", error))?;
+            failures.extend(partition_failures(output.errors()));
+        }
+        Ok(failures)
+    }
+
+    async fn update_partitions(
+        &self,
+        database: &str,
+        table: &str,
+        partitions: &[Partition],
+    ) -> Result<Vec<PartitionFailure>, CatalogError> {
+        self.writable("BatchUpdatePartition")?;
+        let mut failures = Vec::new();
+        for batch in partitions.chunks(UPDATE_BATCH) {
+            let entries = batch
+                .iter()
+                .map(|partition| {
+                    glue::BatchUpdatePartitionRequestEntry::builder()
+                        .set_partition_value_list(Some(partition.values.clone()))
+                        .partition_input(to_partition_input(partition))
+                        .build()
+                        .expect("values and input are set")
+                })
+                .collect();
+            let output = self
+                .client
+                .batch_update_partition()
+                .set_catalog_id(self.catalog_id())
+                .database_name(database)
+                .table_name(table)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|error| failed("BatchUpdatePartition", error))?;
+            failures.extend(output.errors().iter().map(|error| {
+                let detail = error.error_detail();
+                PartitionFailure {
+                    values: error.partition_value_list().to_vec(),
+                    kind: match detail.and_then(|d| d.error_code()) {
+                        Some("EntityNotFoundException") => PartitionFailureKind::NotFound,
+                        _ => PartitionFailureKind::Other,
+                    },
+                    message: detail
+                        .and_then(|d| d.error_message())
+                        .unwrap_or_default()
+                        .to_string(),
+                }
+            }));
+        }
+        Ok(failures)
+    }
+
+    async fn delete_partitions(
+        &self,
+        database: &str,
+        table: &str,
+        values: &[Vec<String>],
+    ) -> Result<Vec<PartitionFailure>, CatalogError> {
+        self.writable("BatchDeletePartition")?;
+        let mut failures = Vec::new();
+        for batch in values.chunks(DELETE_BATCH) {
+            let keys = batch
+                .iter()
+                .map(|values| {
+                    glue::PartitionValueList::builder()
+                        .set_values(Some(values.clone()))
+                        .build()
+                        .expect("values are set")
+                })
+                .collect();
+            let output = self
+                .client
+                .batch_delete_partition()
+                .set_catalog_id(self.catalog_id())
+                .database_name(database)
+                .table_name(table)
+                .set_partitions_to_delete(Some(keys))
+                .send()
+                .await
+                .map_err(|error| failed("BatchDeletePartition", error))?;
+            failures.extend(partition_failures(output.errors()));
+        }
+        Ok(failures)
+    }
+}
+
+impl GlueCatalog {
+    async fn fetch_table(
+        &self,
+        database: &str,
+        name: &str,
+    ) -> Result<Option<glue::Table>, CatalogError> {
+        match self
+            .client
+            .get_table()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .name(name)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.table().cloned()),
+            Err(error) if code(&error) == Some("EntityNotFoundException") => Ok(None),
+            Err(error) => Err(failed("GetTable", error)),
+        }
+    }
+}
