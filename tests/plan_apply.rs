@@ -1,5 +1,5 @@
-//! The core loop on the embedded default: onboard → plan → apply → plan, through the binary,
-//! on a lake written by the test and a local catalog file.
+//! The core loop, onboard → plan → apply → plan, through the binary: on a local lake with the
+//! embedded catalog, and on a lake in S3 with the Glue catalog, both in moto over HTTP.
 
 mod common;
 
@@ -8,51 +8,168 @@ use std::process::Output;
 
 use chrono::NaiveDate;
 use common::*;
+use futures::StreamExt;
 use glueprint::catalog::Catalog;
+use glueprint::catalog::glue::{GlueCatalog, GlueOptions};
 use glueprint::catalog::local::LocalCatalog;
 use glueprint::synth::{LakeSpec, event_batch, write_lake};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use serde_json::Value;
 
-struct Workspace {
-    dir: tempfile::TempDir,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Local,
+    Glue,
 }
 
+/// The same scenario against the local catalog and against Glue and S3 in moto.
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        $(mod $scenario {
+            #[tokio::test(flavor = "multi_thread")]
+            async fn local() {
+                super::$scenario(super::Backend::Local).await
+            }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn glue() {
+                super::$scenario(super::Backend::Glue).await
+            }
+        })*
+    };
+}
+
+on_both_backends!(
+    onboard_plan_apply_converges_as_data_arrives,
+    destructive_changes_are_refused_until_allowed,
+    updates_keep_what_glueprint_does_not_manage,
+    a_table_changed_since_plan_fails_apply_cleanly,
+    files_the_declared_type_cannot_read_are_named,
+    onboarding_mistakes_are_explained,
+    an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges,
+    projected_tables_register_no_partitions,
+);
+
+/// A lake written locally (and mirrored to S3 for Glue), a catalogs/ folder, and a live catalog.
+struct Workspace {
+    dir: tempfile::TempDir,
+    backend: Backend,
+    /// For Glue: its own moto server (the database is always `events`), and a counting proxy.
+    moto: Option<Moto>,
+    proxy: Option<proxy::GlueProxy>,
+    lake_in_s3: bool,
+}
+
+const BUCKET: &str = "lake";
+
 impl Workspace {
-    fn new(events: &[&str], days: u32) -> Self {
+    async fn new(backend: Backend, events: &[&str], days: u32) -> Self {
+        Self::with_lake(backend, events, days, true).await
+    }
+
+    /// `lake_in_s3: false` keeps the lake local whatever the catalog, for scenarios that plan
+    /// in this process (which has no S3 credentials of its own).
+    async fn with_lake(backend: Backend, events: &[&str], days: u32, lake_in_s3: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let spec = LakeSpec {
             events: events.iter().map(|e| e.to_string()).collect(),
             ..LakeSpec::numbered(0, days)
         };
         write_lake(&dir.path().join("lake"), &spec).unwrap();
-        let db = dir.path().join("catalogs/events");
+        let (moto, proxy) = match backend {
+            Backend::Local => (None, None),
+            Backend::Glue => {
+                let moto = Moto::start_own();
+                moto.create_bucket(BUCKET);
+                let proxy = proxy::GlueProxy::start(&moto.endpoint);
+                (Some(moto), Some(proxy))
+            }
+        };
+        let ws = Workspace {
+            dir,
+            backend,
+            moto,
+            proxy,
+            lake_in_s3: lake_in_s3 && backend == Backend::Glue,
+        };
+        let db = ws.path("catalogs/events");
         std::fs::create_dir_all(&db).unwrap();
         std::fs::write(
             db.join("database.yaml"),
             format!(
                 "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-                dir.path().join("lake").display()
+                ws.lake_root()
             ),
         )
         .unwrap();
-        Workspace { dir }
+        ws.sync_lake().await;
+        ws
     }
 
     fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
+    /// The lake root as the catalogs declare it, ending with `/`.
+    fn lake_root(&self) -> String {
+        if self.lake_in_s3 {
+            format!("s3://{BUCKET}/lake/")
+        } else {
+            format!("{}/", self.path("lake").display())
+        }
+    }
+
+    /// Mirrors the local lake to S3: uploads every file, deletes what is gone locally.
+    async fn sync_lake(&self) {
+        let Some(moto) = self.moto.as_ref().filter(|_| self.lake_in_s3) else {
+            return;
+        };
+        let s3 = moto.s3(BUCKET);
+        let local = self.path("lake");
+        let mut present = std::collections::HashSet::new();
+        for file in walk(&local) {
+            let key = format!("lake/{}", file.strip_prefix(&local).unwrap().display());
+            s3.put(
+                &ObjectPath::from(key.as_str()),
+                std::fs::read(&file).unwrap().into(),
+            )
+            .await
+            .unwrap();
+            present.insert(key);
+        }
+        let listed: Vec<_> = s3
+            .list(Some(&ObjectPath::from("lake")))
+            .collect::<Vec<_>>()
+            .await;
+        for meta in listed {
+            let meta = meta.unwrap();
+            if !present.contains(meta.location.as_ref()) {
+                s3.delete(&meta.location).await.unwrap();
+            }
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"));
+        command
+            .args(args)
+            .arg("--catalogs")
+            .arg(self.path("catalogs"))
+            .arg("--catalog-path")
+            .arg(self.path("catalog.db"));
+        if let (Some(moto), Some(proxy)) = (&self.moto, &self.proxy) {
+            for (key, value) in moto.env() {
+                command.env(key, value);
+            }
+            command
+                .env("AWS_ENDPOINT_URL_GLUE", &proxy.endpoint)
+                .env("GLUEPRINT_CATALOG", "glue");
+        }
+        command
+    }
+
     fn run(&self, args: &[&str]) -> Output {
-        let catalogs = self.path("catalogs");
-        let catalog_path = self.path("catalog.db");
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend([
-            "--catalogs",
-            catalogs.to_str().unwrap(),
-            "--catalog-path",
-            catalog_path.to_str().unwrap(),
-        ]);
-        glueprint(&all)
+        self.command(args).output().expect("run glueprint")
     }
 
     /// Runs and expects `code`, returning stdout.
@@ -62,7 +179,8 @@ impl Workspace {
         assert_eq!(
             output.status.code(),
             Some(code),
-            "{args:?}\nstdout:\n{stdout}\nstderr:\n{}",
+            "{:?} {args:?}\nstdout:\n{stdout}\nstderr:\n{}",
+            self.backend,
             String::from_utf8_lossy(&output.stderr)
         );
         stdout
@@ -76,7 +194,7 @@ impl Workspace {
     }
 
     /// Writes one more day of data for `event`, day number `day` of the lake.
-    fn add_day(&self, event: &str, day: u32) {
+    async fn add_day(&self, event: &str, day: u32) {
         let date =
             NaiveDate::from_ymd_opt(2020, 9, 19).unwrap() + chrono::Days::new(u64::from(day));
         let batch = event_batch(event, date, day, 0, 4);
@@ -89,11 +207,34 @@ impl Workspace {
             ),
             &batch,
         );
+        self.sync_lake().await;
     }
 
-    fn catalog(&self) -> LocalCatalog {
-        LocalCatalog::open(&self.path("catalog.db")).unwrap()
+    async fn remove_from_lake(&self, relative: &str) {
+        std::fs::remove_dir_all(self.path("lake").join(relative)).unwrap();
+        self.sync_lake().await;
     }
+
+    /// The live catalog, for the test's own reads and writes (not through the proxy).
+    fn catalog(&self) -> Box<dyn Catalog> {
+        match &self.moto {
+            None => Box::new(LocalCatalog::open(&self.path("catalog.db")).unwrap()),
+            Some(moto) => Box::new(GlueCatalog::new(&moto.sdk_config(), GlueOptions::default())),
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 fn table_plan<'a>(plan: &'a Value, name: &str) -> &'a Value {
@@ -114,10 +255,9 @@ fn created_partitions(table: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn onboard_plan_apply_converges_as_data_arrives() {
+async fn onboard_plan_apply_converges_as_data_arrives(backend: Backend) {
     // Three days: by the third, `amount` has widened to bigint and `New Prop 0` appeared.
-    let ws = Workspace::new(&["App Launched", "Charged"], 3);
+    let ws = Workspace::new(backend, &["App Launched", "Charged"], 3).await;
 
     let out = ws.expect(&["onboard", "App Launched", "Charged"], 0);
     assert!(
@@ -164,7 +304,7 @@ async fn onboard_plan_apply_converges_as_data_arrives() {
     );
 
     // A new day: only its partition is planned.
-    ws.add_day("Charged", 3);
+    ws.add_day("Charged", 3).await;
     let plan = ws.plan_json(2);
     let charged = table_plan(&plan, "charged");
     assert_eq!(charged["action"], "none");
@@ -174,7 +314,7 @@ async fn onboard_plan_apply_converges_as_data_arrives() {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 
     // A new property: reported as drift, never applied by itself.
-    ws.add_day("Charged", 4);
+    ws.add_day("Charged", 4).await;
     let plan = ws.plan_json(2);
     let charged = table_plan(&plan, "charged");
     assert_eq!(charged["action"], "none");
@@ -239,9 +379,8 @@ async fn onboard_plan_apply_converges_as_data_arrives() {
     assert_eq!(live.version.as_deref(), Some("3"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn destructive_changes_are_refused_until_allowed() {
-    let ws = Workspace::new(&["Charged"], 2);
+async fn destructive_changes_are_refused_until_allowed(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 2).await;
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
 
@@ -285,7 +424,7 @@ async fn destructive_changes_are_refused_until_allowed() {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 
     // Data removed: a registered partition without data is a destructive change too.
-    std::fs::remove_dir_all(ws.path("lake/charged/dt=2020-09-20")).unwrap();
+    ws.remove_from_lake("charged/dt=2020-09-20").await;
     let plan = ws.plan_json(2);
     assert_eq!(
         table_plan(&plan, "charged")["partitions"]["without_data"][0]["values"],
@@ -303,9 +442,8 @@ async fn destructive_changes_are_refused_until_allowed() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn updates_keep_what_glueprint_does_not_manage() {
-    let ws = Workspace::new(&["Charged"], 1);
+async fn updates_keep_what_glueprint_does_not_manage(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 1).await;
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
 
@@ -357,9 +495,8 @@ async fn updates_keep_what_glueprint_does_not_manage() {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_table_changed_since_plan_fails_apply_cleanly() {
-    let ws = Workspace::new(&["Charged"], 1);
+async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
+    let ws = Workspace::with_lake(backend, &["Charged"], 1, false).await;
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
     let path = ws.path("catalogs/events/charged.yaml");
@@ -372,7 +509,7 @@ async fn a_table_changed_since_plan_fails_apply_cleanly() {
 
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let plan = glueprint::plan::plan(&declared, &[(0, 0)], &catalog, &Default::default())
+    let plan = glueprint::plan::plan(&declared, &[(0, 0)], catalog.as_ref(), &Default::default())
         .await
         .unwrap();
     assert!(plan.has_changes());
@@ -386,7 +523,7 @@ async fn a_table_changed_since_plan_fails_apply_cleanly() {
     theirs.parameters.insert("their.change".into(), "1".into());
     catalog.update_table("events", &theirs).await.unwrap();
 
-    let error = glueprint::apply::apply(&plan, &catalog, &Default::default())
+    let error = glueprint::apply::apply(&plan, catalog.as_ref(), &Default::default())
         .await
         .unwrap_err()
         .to_string();
@@ -424,9 +561,8 @@ async fn a_table_changed_since_plan_fails_apply_cleanly() {
     assert_eq!(now.description.as_deref(), Some("Purchases"));
 }
 
-#[test]
-fn files_the_declared_type_cannot_read_are_named() {
-    let ws = Workspace::new(&["Charged"], 4);
+async fn files_the_declared_type_cannot_read_are_named(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 4).await;
     ws.expect(&["onboard", "Charged"], 0);
     let path = ws.path("catalogs/events/charged.yaml");
     let yaml = std::fs::read_to_string(&path).unwrap();
@@ -460,9 +596,8 @@ fn files_the_declared_type_cannot_read_are_named() {
     );
 }
 
-#[test]
-fn onboarding_mistakes_are_explained() {
-    let ws = Workspace::new(&["App Launched"], 1);
+async fn onboarding_mistakes_are_explained(backend: Backend) {
+    let ws = Workspace::new(backend, &["App Launched"], 1).await;
     let output = ws.run(&["onboard", "App Lanched"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -493,16 +628,12 @@ fn onboarding_mistakes_are_explained() {
     );
 }
 
-#[test]
-fn an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges() {
-    let ws = Workspace::new(&["Charged", "App Launched", "Product Viewed"], 60);
+async fn an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged", "App Launched", "Product Viewed"], 60).await;
     ws.expect(&["onboard", "Charged", "App Launched", "Product Viewed"], 0);
-    let catalogs = ws.path("catalogs");
-    let catalog_path = ws.path("catalog.db");
     for delay_ms in [5u64, 20, 60] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"))
-            .args(["apply", "--yes", "--catalogs", catalogs.to_str().unwrap()])
-            .args(["--catalog-path", catalog_path.to_str().unwrap()])
+        let mut child = ws
+            .command(&["apply", "--yes"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -510,40 +641,32 @@ fn an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
-        check_consistent(&catalog_path);
+        check_consistent(ws.catalog().as_ref()).await;
     }
     ws.expect(&["apply", "--yes"], 0);
     ws.expect(&["plan", "--detailed-exitcode"], 0);
-    check_consistent(&catalog_path);
+    check_consistent(ws.catalog().as_ref()).await;
 }
 
 /// Every stored table reads back whole, and every partition belongs to a stored table.
-fn check_consistent(catalog_path: &Path) {
-    if !catalog_path.exists() {
+async fn check_consistent(catalog: &dyn Catalog) {
+    if catalog.get_database("events").await.unwrap().is_none() {
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let catalog = LocalCatalog::open(catalog_path).unwrap();
-        if catalog.get_database("events").await.unwrap().is_none() {
-            return;
+    for table in catalog.list_tables("events").await.unwrap() {
+        assert_eq!(table.storage.columns.len(), 5, "{} is whole", table.name);
+        for partition in catalog
+            .list_partitions("events", &table.name)
+            .await
+            .unwrap()
+        {
+            assert!(partition.storage.location.contains(&table.name));
         }
-        for table in catalog.list_tables("events").await.unwrap() {
-            assert_eq!(table.storage.columns.len(), 5, "{} is whole", table.name);
-            for partition in catalog
-                .list_partitions("events", &table.name)
-                .await
-                .unwrap()
-            {
-                assert!(partition.storage.location.contains(&table.name));
-            }
-        }
-    });
+    }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn projected_tables_register_no_partitions() {
-    let ws = Workspace::new(&["Charged"], 2);
+async fn projected_tables_register_no_partitions(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 2).await;
     ws.expect(&["onboard", "Charged"], 0);
     let path = ws.path("catalogs/events/charged.yaml");
     let yaml = std::fs::read_to_string(&path).unwrap();
@@ -581,7 +704,7 @@ async fn projected_tables_register_no_partitions() {
     assert_eq!(live.parameters["projection.dt.format"], "yyyy-MM-dd");
     assert_eq!(
         live.parameters["storage.location.template"],
-        format!("{}/charged/dt=${{dt}}/", ws.path("lake").display())
+        format!("{}charged/dt=${{dt}}/", ws.lake_root())
     );
     assert!(
         ws.catalog()

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: writing Parquet files and running the binary.
 #![allow(dead_code)] // each test crate uses its own subset of these helpers
 
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
@@ -140,6 +142,11 @@ impl Moto {
                 own: None,
             };
         }
+        Self::start_own()
+    }
+
+    /// A server of this test's own, for tests that need an empty catalog.
+    pub fn start_own() -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -180,6 +187,20 @@ impl Moto {
                 "/nonexistent/glueprint-test".into(),
             ),
         ]
+    }
+
+    /// An AWS SDK configuration for this server with dummy credentials.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        use aws_credential_types::Credentials;
+        use aws_credential_types::provider::SharedCredentialsProvider;
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "testing", "testing", None, None, "moto",
+            )))
+            .build()
     }
 
     /// Creates a bucket with a plain HTTP request (moto does not check signatures).
