@@ -28,7 +28,7 @@ pub enum ApplyError {
         .0.join("\n  ")
     )]
     DestructiveRefused(Vec<String>),
-    #[error("{failure}\n{report}")]
+    #[error("{failure}\n{report}run apply again to continue: applied steps are not repeated")]
     Failed {
         failure: String,
         report: Box<ApplyReport>,

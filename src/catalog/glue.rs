@@ -56,17 +56,21 @@ impl GlueCatalog {
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
         }
+        // Adaptive retries unless the standard variables say otherwise.
+        let retries_configured = ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some());
+        if !retries_configured {
+            loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+        }
         let config = loader.load().await;
         Self::new(&config, options)
     }
 
     /// A catalog on an SDK configuration built elsewhere (tests build one for moto).
     pub fn new(config: &SdkConfig, options: GlueOptions) -> Self {
-        let glue_config = aws_sdk_glue::config::Builder::from(config)
-            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
-            .build();
         Self {
-            client: Client::from_conf(glue_config),
+            client: Client::new(config),
             options,
         }
     }
@@ -89,10 +93,12 @@ where
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    CatalogError::Store(format!(
-        "Glue {operation} failed: {}",
-        DisplayErrorContext(&error)
-    ))
+    let reason = match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_string(),
+        _ => DisplayErrorContext(&error).to_string(),
+    };
+    CatalogError::Store(format!("Glue {operation} failed ({reason})"))
 }
 
 fn code<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Option<&str> {

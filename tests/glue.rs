@@ -1,0 +1,320 @@
+//! The Glue backend over HTTP against moto: API limits, call counts, retries under throttling,
+//! read-only plans, and fields only other clients know about.
+
+mod common;
+
+use std::path::PathBuf;
+
+use aws_sdk_glue::types as glue;
+use common::proxy::GlueProxy;
+use common::*;
+use glueprint::synth::{LakeSpec, write_lake};
+
+/// A local lake of `events` × `days`, catalogs/ declaring it, and Glue in moto behind a proxy.
+struct GlueSetup {
+    dir: tempfile::TempDir,
+    moto: Moto,
+    proxy: GlueProxy,
+}
+
+impl GlueSetup {
+    fn new(events: usize, days: u32) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        write_lake(&dir.path().join("lake"), &LakeSpec::numbered(events, days)).unwrap();
+        let db = dir.path().join("catalogs/events");
+        std::fs::create_dir_all(&db).unwrap();
+        std::fs::write(
+            db.join("database.yaml"),
+            format!(
+                "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
+                dir.path().join("lake").display()
+            ),
+        )
+        .unwrap();
+        let moto = Moto::start_own();
+        let proxy = GlueProxy::start(&moto.endpoint);
+        GlueSetup { dir, moto, proxy }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn expect(&self, args: &[&str], code: i32) -> String {
+        self.expect_with(args, code, "10").0
+    }
+
+    /// Runs with `max_attempts` per Glue call; returns (stdout, stderr).
+    fn expect_with(&self, args: &[&str], code: i32, max_attempts: &str) -> (String, String) {
+        let mut env = self.moto.env();
+        // Standard retries: adaptive mode's client-side rate limiting would make the fault
+        // test wait for tens of seconds.
+        env.push(("AWS_RETRY_MODE", "standard".into()));
+        env.push(("AWS_MAX_ATTEMPTS", max_attempts.into()));
+        env.push(("AWS_ENDPOINT_URL_GLUE", self.proxy.endpoint.clone()));
+        env.push(("GLUEPRINT_CATALOG", "glue".into()));
+        let catalogs = self.path("catalogs");
+        let mut all = args.to_vec();
+        all.extend(["--catalogs", catalogs.to_str().unwrap()]);
+        let output = glueprint_with_env(&all, &env);
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+        (stdout, stderr)
+    }
+
+    fn onboard_all(&self, events: usize) {
+        let names: Vec<String> = (0..events).map(|i| format!("Event {i:03}")).collect();
+        let mut args = vec!["onboard"];
+        args.extend(names.iter().map(String::as_str));
+        self.expect(&args, 0);
+    }
+
+    fn client(&self) -> aws_sdk_glue::Client {
+        aws_sdk_glue::Client::new(&self.moto.sdk_config())
+    }
+}
+
+fn counts(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+#[test]
+fn partitions_go_in_batches_within_the_api_limits() {
+    let setup = GlueSetup::new(1, 250);
+    setup.onboard_all(1);
+    setup.expect(&["apply", "--yes"], 0);
+    let calls = setup.proxy.take_calls();
+    assert_eq!(calls.batch_sizes("BatchCreatePartition"), [100, 100, 50]);
+
+    // Deleting 30 partitions without data goes as 25 + 5.
+    for day in 0..30 {
+        let date = chrono::NaiveDate::from_ymd_opt(2020, 9, 19).unwrap() + chrono::Days::new(day);
+        std::fs::remove_dir_all(
+            setup.path(&format!("lake/event_000/dt={}", date.format("%Y-%m-%d"))),
+        )
+        .unwrap();
+    }
+    setup.expect(&["apply", "--yes", "--allow-destructive"], 0);
+    let calls = setup.proxy.take_calls();
+    assert_eq!(calls.batch_sizes("BatchDeletePartition"), [25, 5]);
+    setup.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+/// The figures of the closing note: onboarding 10 events with 30 daily partitions each, then a
+/// next-day run adding one partition to each.
+#[test]
+fn glue_calls_grow_with_tables_and_new_partitions_only() {
+    let setup = GlueSetup::new(10, 30);
+    setup.onboard_all(10);
+    setup.expect(&["apply", "--yes"], 0);
+    let first = setup.proxy.take_calls();
+    assert_eq!(
+        first.count(),
+        counts(&[
+            ("BatchCreatePartition", 10),
+            ("CreateDatabase", 1),
+            ("CreateTable", 10),
+            ("GetDatabase", 1),
+        ]),
+        "first run"
+    );
+
+    for event in 0..10 {
+        let batch = glueprint::synth::event_batch(
+            &format!("Event {event:03}"),
+            chrono::NaiveDate::from_ymd_opt(2020, 10, 19).unwrap(),
+            30,
+            0,
+            4,
+        );
+        write_batch(
+            &setup.path("lake"),
+            &format!("event_{event:03}/dt=2020-10-19/part-00000.parquet"),
+            &batch,
+        );
+    }
+    let out = setup.expect(&["apply", "--yes"], 0);
+    assert!(out.contains("10 partition(s) to register"), "{out}");
+    let next_day = setup.proxy.take_calls();
+    assert_eq!(
+        next_day.count(),
+        counts(&[
+            ("BatchCreatePartition", 10),
+            ("GetDatabase", 1),
+            ("GetPartitions", 10),
+            ("GetTables", 1),
+        ]),
+        "next-day run"
+    );
+    assert_eq!(next_day.batch_sizes("BatchCreatePartition"), [1; 10]);
+}
+
+#[test]
+fn apply_converges_when_glue_throttles_and_fails() {
+    let setup = GlueSetup::new(3, 120);
+    setup.onboard_all(3);
+    // Every third Glue call is refused before it reaches Glue: alternately throttled and 500.
+    setup.proxy.fail_every(3);
+    setup.expect(&["apply", "--yes"], 0);
+    assert!(
+        setup
+            .proxy
+            .injected
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 4
+    );
+    setup.proxy.fail_every(0);
+    setup.expect(&["plan", "--detailed-exitcode"], 0);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = setup.client();
+    runtime.block_on(async {
+        for event in 0..3 {
+            let partitions = client
+                .get_partitions()
+                .database_name("events")
+                .table_name(format!("event_{event:03}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                partitions.partitions().len(),
+                120,
+                "nothing lost, nothing doubled"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_failed_run_says_what_was_applied_and_a_rerun_converges() {
+    let setup = GlueSetup::new(2, 150);
+    setup.onboard_all(2);
+    // Without retries, the first call refused fails the run at the step it was in.
+    setup.proxy.fail_every(6);
+    let (_, stderr) = setup.expect_with(&["apply", "--yes"], 1, "1");
+    assert!(
+        stderr.contains("failed: Glue BatchCreatePartition failed (ThrottlingException: Rate exceeded (injected))")
+            || stderr.contains("(InternalServiceException: Rate exceeded (injected))"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run apply again to continue"), "{stderr}");
+    assert!(
+        stderr.contains("applied:\n  create database events\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not applied:\n"), "{stderr}");
+    assert!(
+        stderr.contains("partition(s) of events.event_001"),
+        "{stderr}"
+    );
+    setup.proxy.fail_every(0);
+    setup.expect(&["apply", "--yes"], 0);
+    setup.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+#[test]
+fn plan_never_calls_a_write_api() {
+    let setup = GlueSetup::new(2, 3);
+    setup.onboard_all(2);
+    setup.expect(&["plan", "--detailed-exitcode"], 2);
+    let calls = setup.proxy.take_calls();
+    assert_eq!(calls.count(), counts(&[("GetDatabase", 1)]));
+    setup.expect(&["apply", "--yes"], 0);
+    setup.proxy.take_calls();
+    setup.expect(&["plan"], 0);
+    let reads = setup.proxy.take_calls().count();
+    assert!(
+        reads.keys().all(|op| op.starts_with("Get")),
+        "plan made only reads: {reads:?}"
+    );
+}
+
+#[test]
+fn fields_set_by_other_clients_survive_an_update() {
+    let setup = GlueSetup::new(1, 2);
+    setup.onboard_all(1);
+    setup.expect(&["apply", "--yes"], 0);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = setup.client();
+    runtime.block_on(async {
+        let table = client
+            .get_table()
+            .database_name("events")
+            .name("event_000")
+            .send()
+            .await
+            .unwrap()
+            .table
+            .unwrap();
+        let mut sd = table.storage_descriptor.clone().unwrap();
+        sd.parameters
+            .get_or_insert_with(Default::default)
+            .insert("written.by".into(), "spark".into());
+        sd.number_of_buckets = 4;
+        sd.bucket_columns = Some(vec!["eventName".into()]);
+        let mut parameters = table.parameters.clone().unwrap_or_default();
+        parameters.insert("team".into(), "growth".into());
+        client
+            .update_table()
+            .database_name("events")
+            .table_input(
+                glue::TableInput::builder()
+                    .name("event_000")
+                    .description("Set in the console")
+                    .owner("data-platform")
+                    .retention(30)
+                    .set_table_type(table.table_type.clone())
+                    .set_parameters(Some(parameters))
+                    .storage_descriptor(sd)
+                    .set_partition_keys(table.partition_keys.clone())
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let path = setup.path("catalogs/events/event_000.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        yaml.replace(
+            "  type: bigint\n",
+            "  type: bigint\n  comment: yyyyMMddHHmmss\n",
+        ),
+    )
+    .unwrap();
+    let out = setup.expect(&["apply", "--yes"], 0);
+    assert!(out.contains("update table events.event_000"), "{out}");
+
+    runtime.block_on(async {
+        let table = client
+            .get_table()
+            .database_name("events")
+            .name("event_000")
+            .send()
+            .await
+            .unwrap()
+            .table
+            .unwrap();
+        assert_eq!(table.description(), Some("Set in the console"));
+        assert_eq!(table.owner(), Some("data-platform"));
+        assert_eq!(table.retention(), 30);
+        assert_eq!(table.parameters().unwrap()["team"], "growth");
+        assert_eq!(table.parameters().unwrap()["classification"], "parquet");
+        let sd = table.storage_descriptor().unwrap();
+        assert_eq!(sd.parameters().unwrap()["written.by"], "spark");
+        assert_eq!(sd.number_of_buckets(), 4);
+        assert_eq!(sd.bucket_columns(), ["eventName"]);
+        assert_eq!(sd.columns()[1].comment(), Some("yyyyMMddHHmmss"));
+    });
+    setup.expect(&["plan", "--detailed-exitcode"], 0);
+}
