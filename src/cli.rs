@@ -17,11 +17,13 @@ use crate::catalog::local::LocalCatalog;
 use crate::declare::Declared;
 use crate::naming::event_identity;
 use crate::onboard::{self, OnboardOptions};
+use crate::organize::{self, Layout, OrganizeOptions};
 use crate::plan::{self, Plan};
 use crate::problem::Severity;
 use crate::report;
 use crate::scan::{self, Progress, ScanOptions, ScanStats};
 use crate::store::Lake;
+use chrono::NaiveDate;
 
 /// Exit code when the command found errors in the data (as opposed to failing to run).
 const EXIT_FOUND_ERRORS: u8 = 2;
@@ -102,6 +104,26 @@ enum Command {
                       was not given) are kept."
     )]
     Apply(ApplyArgs),
+    /// Copy CleverTap's flat export folder into the per-event lake layout.
+    #[command(
+        long_about = "Copy CleverTap's flat export folder into the per-event lake layout.\n\n\
+                      Export objects named <request id>-<run timestamp>-<event name>-<yyyymmdd>-\
+                      <file index>-<database id>.parquet[.gzip] become \
+                      <lake>/<table>/dt=YYYY-MM-DD/<name>.parquet, the table named as onboard \
+                      names it. Plain Parquet is copied (server-side within one store); gzip-\
+                      wrapped Parquet (found by its magic bytes) is decompressed on the way and \
+                      its footer checked. Files already at the target are skipped, so a re-run \
+                      after an interruption converges. Names that are not export names are \
+                      reported and left alone; sources are deleted only with --delete-source, \
+                      after verification.\n\n\
+                      With --apply, the declared tables of the organized events get their new \
+                      partitions registered in the same run (the apply code path, never \
+                      destructive).\n\n\
+                      Exit status: 0 all done, 2 some files failed, 1 the run itself failed.",
+        after_help = "Examples:\n  glueprint organize --from s3://exports/clevertap/ --to s3://lake/clevertap/ --dry-run\n  \
+                      glueprint organize --from s3://exports/clevertap/ --to s3://lake/clevertap/ \"App Launched\" --since 20200919 --apply --yes"
+    )]
+    Organize(OrganizeArgs),
     /// Rewrite the YAML files under catalogs/ in canonical form.
     #[command(
         long_about = "Rewrite the YAML files under catalogs/ in canonical form, so that \
@@ -220,6 +242,61 @@ struct ApplyArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct OrganizeArgs {
+    /// Where CleverTap drops its exports: a local folder or s3://bucket/prefix/.
+    #[arg(long)]
+    from: String,
+    /// The lake root to organize into: a local folder or s3://bucket/prefix/.
+    #[arg(long)]
+    to: String,
+    /// Only these events (CleverTap names); all events when none are given.
+    events: Vec<String>,
+    /// Only files of this day (YYYYMMDD or YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
+    date: Option<NaiveDate>,
+    /// Only files of this day and later (YYYYMMDD or YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
+    since: Option<NaiveDate>,
+    /// Partition folders: dt=YYYY-MM-DD, or year=/month=/day=.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Dt)]
+    layout: LayoutArg,
+    /// List what would be copied, and copy nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Delete each source object once its copy is verified.
+    #[arg(long)]
+    delete_source: bool,
+    /// Then register the new partitions of the events' declared tables.
+    #[arg(long)]
+    apply: bool,
+    /// With --apply: apply without asking.
+    #[arg(long)]
+    yes: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Files in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LayoutArg {
+    /// dt=YYYY-MM-DD
+    Dt,
+    /// year=YYYY/month=MM/day=DD
+    YearMonthDay,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y%m%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .map_err(|_| format!("`{text}` is not a day; write YYYYMMDD or YYYY-MM-DD"))
+}
+
+#[derive(Debug, clap::Args)]
 struct FmtArgs {
     /// Write nothing; exit 2 when a file is not in canonical form.
     #[arg(long)]
@@ -303,6 +380,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Onboard(args) => onboard_command(args).await,
         Command::Plan(args) => plan_command(args).await,
         Command::Apply(args) => apply_command(args).await,
+        Command::Organize(args) => organize_command(args).await,
         Command::Fmt(args) => fmt_command(args),
     }
 }
@@ -459,6 +537,111 @@ async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
+    let layout = match args.layout {
+        LayoutArg::Dt => Layout::Dt,
+        LayoutArg::YearMonthDay => Layout::YearMonthDay,
+    };
+    // The declared catalog, when there is one, must agree with the layout written.
+    let declared = if args.catalog.catalogs.is_dir() {
+        Some(load_declared(&args.catalog.catalogs)?)
+    } else if args.apply {
+        anyhow::bail!(
+            "--apply registers declared tables, but {} does not exist",
+            args.catalog.catalogs.display()
+        );
+    } else {
+        None
+    };
+    if let Some(declared) = &declared {
+        for table in declared.databases.iter().flat_map(|d| &d.tables) {
+            let keys: Vec<String> = table
+                .partition_keys
+                .iter()
+                .map(|k| k.name.to_lowercase())
+                .collect();
+            let wanted = args.events.is_empty()
+                || args
+                    .events
+                    .iter()
+                    .any(|e| event_identity(e) == event_identity(&table.file.event));
+            if wanted && keys != layout.keys() {
+                anyhow::bail!(
+                    "{} declares partition keys ({}) but --layout writes ({}); choose the layout \
+                     the catalog declares",
+                    table.path.display(),
+                    keys.join(", "),
+                    layout.keys().join(", ")
+                );
+            }
+        }
+    }
+    let from = Lake::open(&args.from).await?;
+    let to = Lake::open(&args.to).await?;
+    let options = OrganizeOptions {
+        events: args.events.clone(),
+        date: args.date,
+        since: args.since,
+        layout,
+        dry_run: args.dry_run,
+        delete_source: args.delete_source,
+        concurrency: usize::from(args.concurrency),
+    };
+    let progress = ProgressDisplay::new();
+    let report = organize::organize(&from, &to, &options, &|done, total| {
+        progress.show(format!("{done}/{total} files organized"));
+    })
+    .await?;
+    progress.finish();
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report serializes")
+        ),
+        Format::Text => print!(
+            "{}",
+            report::organize_text(&report, &from, &to, args.dry_run)
+        ),
+    }
+    if args.apply
+        && !args.dry_run
+        && let Some(declared) = &declared
+    {
+        let organized: Vec<String> = report.events.keys().cloned().collect();
+        let selected: Vec<(usize, usize)> = select(declared, &[])?
+            .into_iter()
+            .filter(|&(d, t)| {
+                let event = &declared.databases[d].tables[t].file.event;
+                organized
+                    .iter()
+                    .any(|o| event_identity(o) == event_identity(event))
+            })
+            .collect();
+        if selected.is_empty() {
+            println!(
+                "\nNo organized event has a declared table: nothing to register (onboard them first)."
+            );
+        } else {
+            let live = args.catalog.open(false).await?;
+            let plan =
+                plan::plan(declared, &selected, live.as_ref(), &ScanOptions::default()).await?;
+            print!("\n{}", report::plan_text(&plan));
+            if plan.has_changes() {
+                if !args.yes {
+                    anyhow::bail!("--apply changes the catalog; pass --yes to confirm");
+                }
+                let outcome = apply::apply(&plan, live.as_ref(), &ApplyOptions::default()).await?;
+                print!("{outcome}");
+            }
+        }
+    }
+    Ok(if report.failed() > 0 {
+        ExitCode::from(EXIT_FOUND_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn fmt_command(args: FmtArgs) -> anyhow::Result<ExitCode> {
     let mut files: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(&args.catalogs)
@@ -565,10 +748,8 @@ impl ProgressDisplay {
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
-}
 
-impl Progress for ProgressDisplay {
-    fn advanced(&self, stats: &ScanStats) {
+    fn show(&self, message: String) {
         if !self.terminal || self.started.elapsed() < PROGRESS_DELAY {
             return;
         }
@@ -576,7 +757,13 @@ impl Progress for ProgressDisplay {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.bar.enable_steady_tick(Duration::from_millis(200));
         }
-        self.bar.set_message(format!(
+        self.bar.set_message(message);
+    }
+}
+
+impl Progress for ProgressDisplay {
+    fn advanced(&self, stats: &ScanStats) {
+        self.show(format!(
             "{} footers read, {} objects listed",
             stats.files_read, stats.objects_listed
         ));

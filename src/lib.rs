@@ -15,6 +15,7 @@ pub mod layout;
 pub mod merge;
 pub mod naming;
 pub mod onboard;
+pub mod organize;
 pub mod plan;
 pub mod problem;
 pub mod report;

@@ -44,6 +44,8 @@ pub struct Lake {
     store: Arc<dyn ObjectStore>,
     prefix: Path,
     root: String,
+    /// Lakes with the same identity share one address space: objects copy server-side.
+    identity: String,
 }
 
 impl Lake {
@@ -76,18 +78,27 @@ impl Lake {
         format!("{}{relative}", self.root)
     }
 
+    /// The object path of `relative` (a key below the root).
+    pub fn path_of(&self, relative: &str) -> Path {
+        relative
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .fold(self.prefix.clone(), |path, part| path.join(part))
+    }
+
+    /// Whether `other` lives in the same store, so objects can be copied between the two
+    /// without passing through this machine.
+    pub fn same_store(&self, other: &Lake) -> bool {
+        self.identity == other.identity
+    }
+
     /// Lists every object below `relative` (a folder under the root, or the whole lake), as
     /// a stream: listings of large lakes are paged, never held whole.
     pub fn list(
         &self,
         relative: Option<&str>,
     ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
-        let mut prefix = self.prefix.clone();
-        if let Some(relative) = relative {
-            for part in relative.split('/').filter(|part| !part.is_empty()) {
-                prefix = prefix.clone().join(part);
-            }
-        }
+        let prefix = self.path_of(relative.unwrap_or_default());
         let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
         self.store.list(prefix.as_ref()).boxed()
     }
@@ -133,14 +144,19 @@ fn open_local(path: &str) -> Result<Lake, StoreError> {
             path: path.to_string(),
         });
     }
-    let store = LocalFileSystem::new_with_prefix(path).map_err(|source| StoreError::Open {
+    // One store for the whole file system, so that local lakes copy into each other.
+    let absolute = std::fs::canonicalize(path).map_err(|_| StoreError::MissingFolder {
+        path: path.to_string(),
+    })?;
+    let prefix = Path::from_absolute_path(&absolute).map_err(|source| StoreError::Open {
         location: path.to_string(),
-        source,
+        source: source.into(),
     })?;
     Ok(Lake {
-        store: Arc::new(store),
-        prefix: Path::default(),
+        store: Arc::new(LocalFileSystem::new()),
+        prefix,
         root: with_trailing_slash(path),
+        identity: "file".into(),
     })
 }
 
@@ -168,6 +184,7 @@ async fn open_s3(location: &str, rest: &str) -> Result<Lake, StoreError> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
         .ok()
         .or_else(|| config.endpoint_url().map(str::to_string));
+    let identity = format!("s3://{bucket}@{}", endpoint.as_deref().unwrap_or("aws"));
     if let Some(endpoint) = endpoint {
         // S3-compatible servers (moto, MinIO) serve buckets by path, often over plain HTTP.
         builder = builder
@@ -192,6 +209,7 @@ async fn open_s3(location: &str, rest: &str) -> Result<Lake, StoreError> {
         store: Arc::new(store),
         prefix,
         root,
+        identity,
     })
 }
 
