@@ -358,7 +358,10 @@ async fn transfer(
         && existing.size % (1 << 32) == expected_size % (1 << 32)
         && (gzipped || existing.size == expected_size)
     {
-        delete_source_if_asked(from, job, options).await?;
+        if options.delete_source && !options.dry_run {
+            verify(target_store, job, existing.size).await?;
+            delete_source_if_asked(from, job, options).await?;
+        }
         return Ok((Outcome::Skipped, 0));
     }
     if options.dry_run {
@@ -397,21 +400,21 @@ async fn transfer(
         .head(&job.target)
         .await
         .map_err(|e| format!("cannot read back {}: {e}", job.target_key))?;
-    let footer = read_footer(
-        target_store.as_ref(),
-        &job.target,
-        written.size,
-        DEFAULT_PREFETCH,
-    )
-    .await;
-    if let Err(error) = footer.result {
+    if let Err(error) = verify(target_store, job, written.size).await {
         let _ = target_store.delete(&job.target).await;
-        return Err(format!(
-            "the result is not a readable Parquet file (it {error}); it was removed, the source is kept"
-        ));
+        return Err(format!("{error}; it was removed, the source is kept"));
     }
     delete_source_if_asked(from, job, options).await?;
     Ok((outcome, written.size))
+}
+
+/// Checks that the target is a readable Parquet file.
+async fn verify(store: &Arc<dyn ObjectStore>, job: &Job, size: u64) -> Result<(), String> {
+    let footer = read_footer(store.as_ref(), &job.target, size, DEFAULT_PREFETCH).await;
+    footer
+        .result
+        .map(|_| ())
+        .map_err(|error| format!("the result is not a readable Parquet file (it {error})"))
 }
 
 async fn delete_source_if_asked(
