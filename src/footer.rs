@@ -80,35 +80,91 @@ pub async fn read_footer(
     size: u64,
     prefetch: u64,
 ) -> FooterRead {
-    let mut reader = RangeReader {
-        store,
-        path,
-        bytes_read: 0,
-        requests: 0,
+    RangeReader::new(Source::Store(store, path))
+        .read(size, prefetch)
+        .await
+}
+
+/// Reads the footer of a local file with plain positioned reads. Call it from a blocking
+/// thread: for local lakes, one blocking task per file costs far less than the object store's
+/// hand-offs between async and blocking threads for every read.
+pub fn read_local_footer(path: &std::path::Path, size: u64, prefetch: u64) -> FooterRead {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) => {
+            return FooterRead {
+                result: Err(local_error(path, error)),
+                bytes_read: 0,
+                requests: 0,
+            };
+        }
     };
-    let result = reader.footer(size, prefetch.max(TAIL_LEN)).await;
-    FooterRead {
-        result,
-        bytes_read: reader.bytes_read,
-        requests: reader.requests,
+    let reader = RangeReader::new(Source::Local(&file, path)).read(size, prefetch);
+    // Nothing in the local source awaits: polling once runs it to the end.
+    futures::executor::block_on(reader)
+}
+
+fn local_error(path: &std::path::Path, error: std::io::Error) -> FooterError {
+    FooterError::Read {
+        source: object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: format!("{}: {error}", path.display()).into(),
+        },
     }
 }
 
+enum Source<'a> {
+    Store(&'a dyn ObjectStore, &'a Path),
+    Local(&'a std::fs::File, &'a std::path::Path),
+}
+
 struct RangeReader<'a> {
-    store: &'a dyn ObjectStore,
-    path: &'a Path,
+    source: Source<'a>,
     bytes_read: u64,
     requests: u32,
 }
 
-impl RangeReader<'_> {
+impl<'a> RangeReader<'a> {
+    fn new(source: Source<'a>) -> Self {
+        Self {
+            source,
+            bytes_read: 0,
+            requests: 0,
+        }
+    }
+
+    async fn read(mut self, size: u64, prefetch: u64) -> FooterRead {
+        let result = self.footer(size, prefetch.max(TAIL_LEN)).await;
+        FooterRead {
+            result,
+            bytes_read: self.bytes_read,
+            requests: self.requests,
+        }
+    }
+
     async fn get(&mut self, range: Range<u64>) -> Result<Bytes, FooterError> {
         self.requests += 1;
-        let bytes = self
-            .store
-            .get_range(self.path, range)
-            .await
-            .map_err(|source| FooterError::Read { source })?;
+        let bytes = match &self.source {
+            Source::Store(store, path) => store
+                .get_range(path, range)
+                .await
+                .map_err(|source| FooterError::Read { source })?,
+            Source::Local(file, path) => {
+                use std::os::unix::fs::FileExt;
+                let mut buffer = vec![0; (range.end - range.start) as usize];
+                let mut filled = 0;
+                while filled < buffer.len() {
+                    match file.read_at(&mut buffer[filled..], range.start + filled as u64) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(error) => return Err(local_error(path, error)),
+                    }
+                }
+                buffer.truncate(filled);
+                Bytes::from(buffer)
+            }
+        };
         self.bytes_read += bytes.len() as u64;
         Ok(bytes)
     }

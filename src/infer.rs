@@ -129,8 +129,61 @@ impl Note {
     }
 }
 
+/// A fingerprint of what the mapping reads from a footer: the Parquet schema tree and the
+/// embedded Arrow schema. Files with equal fingerprints map to equal Hive schemas, so each
+/// distinct schema is mapped once however many files share it.
+pub fn fingerprint(metadata: &ParquetMetaData) -> u64 {
+    use std::hash::{Hash, Hasher};
+    struct Feed<'a, H: Hasher>(&'a mut H);
+    impl<H: Hasher> std::fmt::Write for Feed<'_, H> {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    fn walk<H: Hasher>(node: &parquet::schema::types::Type, hasher: &mut H) {
+        use std::fmt::Write;
+        let info = node.get_basic_info();
+        node.name().hash(hasher);
+        let _ = write!(
+            Feed(hasher),
+            "{:?}{:?}{:?}",
+            info.has_repetition().then(|| info.repetition()),
+            info.converted_type(),
+            info.logical_type_ref()
+        );
+        if node.is_primitive() {
+            let _ = write!(
+                Feed(hasher),
+                "{:?}{}{}",
+                node.get_physical_type(),
+                node.get_precision(),
+                node.get_scale()
+            );
+            if let parquet::schema::types::Type::PrimitiveType { type_length, .. } = node {
+                type_length.hash(hasher);
+            }
+        } else {
+            node.get_fields().len().hash(hasher);
+            for field in node.get_fields() {
+                walk(field, hasher);
+            }
+        }
+    }
+    let file = metadata.file_metadata();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    walk(file.schema_descr().root_schema(), &mut hasher);
+    if let Some(arrow) = file
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|entry| entry.key == "ARROW:schema"))
+    {
+        arrow.value.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// Why a footer's schema could not be turned into Arrow types at all.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("has a schema the Parquet reader rejects ({0}): write the file again")]
 pub struct SchemaError(String);
 

@@ -7,15 +7,16 @@
 //! not depend on the order in which reads finish: "first" always means "smallest object key".
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 use serde::Serialize;
 
-use crate::footer::{FooterError, read_footer};
+use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
 use crate::hive::HiveType;
-use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema};
+use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
 use crate::layout::{Folder, Placement, place};
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
@@ -110,7 +111,7 @@ pub struct TableReport {
 /// One distinct schema among a table's files.
 #[derive(Debug, Clone)]
 pub struct SchemaVariant {
-    pub schema: FileSchema,
+    pub schema: Arc<FileSchema>,
     pub files: u64,
     /// The first few files with this schema, as locations.
     pub samples: Vec<String>,
@@ -146,7 +147,8 @@ struct FileOutcome {
     folders: Vec<Folder>,
     bytes_read: u64,
     requests: u32,
-    schema: Result<FileSchema, FileError>,
+    /// The file's footer fingerprint and Hive schema.
+    schema: Result<(u64, Arc<FileSchema>), FileError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +193,7 @@ pub async fn scan(
     let mut stats = ScanStats::default();
     let mut tables: BTreeMap<String, TableAccumulator> = BTreeMap::new();
     let mut outside_tables: Vec<String> = Vec::new();
+    let mapped: Arc<MappedSchemas> = Arc::default();
 
     let prefixes: Vec<Option<String>> = if options.tables.is_empty() {
         vec![None]
@@ -200,31 +203,60 @@ pub async fn scan(
     for prefix in &prefixes {
         let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
         let listing = lake.list(prefix.as_deref());
+        // Objects go to workers in batches: for local lakes one blocking task reads a whole
+        // batch (a thread hand-off per file cost more than the read); for object stores each
+        // batch's reads run concurrently on one task.
+        let local = lake.is_local();
+        let (batch, batches_in_flight) = if local {
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            (LOCAL_BATCH, threads * 2)
+        } else {
+            (
+                REMOTE_BATCH,
+                options.concurrency.div_ceil(REMOTE_BATCH).max(1),
+            )
+        };
         let mut outcomes = listing
+            .ready_chunks(batch)
             .map(|listed| {
-                let lake = lake.clone();
-                let prefetch = options.prefetch;
+                let context = FileContext {
+                    lake: lake.clone(),
+                    prefetch: options.prefetch,
+                    mapped: Arc::clone(&mapped),
+                };
                 let listing_location = listing_location.clone();
                 async move {
-                    let meta = listed.map_err(|source| ScanError::List {
-                        location: listing_location,
-                        source,
-                    })?;
-                    Ok::<_, ScanError>(match classify(&lake, &meta) {
-                        Classified::Skipped => Listed::Skipped,
-                        Classified::OutsideTables(key) => Listed::OutsideTables(key),
-                        Classified::Table {
-                            table,
-                            key,
-                            folders,
-                        } => Listed::File(
-                            tokio::spawn(read_file(lake, meta, table, key, folders, prefetch))
-                                .await?,
-                        ),
-                    })
+                    let metas = listed
+                        .into_iter()
+                        .collect::<Result<Vec<ObjectMeta>, _>>()
+                        .map_err(|source| ScanError::List {
+                            location: listing_location,
+                            source,
+                        })?;
+                    let done = if local {
+                        tokio::task::spawn_blocking(move || {
+                            metas
+                                .into_iter()
+                                .map(|meta| context.read_local(meta))
+                                .collect::<Vec<Listed>>()
+                        })
+                        .await?
+                    } else {
+                        tokio::spawn(async move {
+                            let context = &context;
+                            futures::future::join_all(
+                                metas.into_iter().map(|meta| context.read_remote(meta)),
+                            )
+                            .await
+                        })
+                        .await?
+                    };
+                    Ok::<_, ScanError>(done)
                 }
             })
-            .buffer_unordered(options.concurrency.max(1));
+            .buffer_unordered(batches_in_flight)
+            .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
+            .try_flatten();
 
         while let Some(listed) = outcomes.next().await {
             let listed = listed?;
@@ -312,26 +344,103 @@ fn classify(lake: &Lake, meta: &ObjectMeta) -> Classified {
     }
 }
 
-async fn read_file(
+/// Hive schemas already mapped, by footer fingerprint: shared by all reads of a scan.
+type MappedSchemas = Mutex<HashMap<u64, Result<Arc<FileSchema>, SchemaError>>>;
+
+/// Objects read together: one blocking task for a local lake, one async task otherwise.
+const LOCAL_BATCH: usize = 128;
+const REMOTE_BATCH: usize = 16;
+
+/// What every read of a scan shares.
+struct FileContext {
     lake: Lake,
-    meta: ObjectMeta,
+    prefetch: u64,
+    mapped: Arc<MappedSchemas>,
+}
+
+struct FileJob {
     table: String,
     key: String,
     folders: Vec<Folder>,
-    prefetch: u64,
-) -> FileOutcome {
-    let footer = read_footer(lake.store().as_ref(), &meta.location, meta.size, prefetch).await;
-    let schema = footer
-        .result
-        .map_err(FileError::from)
-        .and_then(|metadata| file_schema(&metadata).map_err(FileError::from));
-    FileOutcome {
-        table,
-        key,
-        folders,
-        bytes_read: footer.bytes_read,
-        requests: footer.requests,
-        schema,
+}
+
+impl FileContext {
+    fn read_local(&self, meta: ObjectMeta) -> Listed {
+        self.classified(&meta, |job| {
+            let path = self
+                .lake
+                .local_path(&meta.location)
+                .expect("a local lake has local paths");
+            let footer = read_local_footer(&path, meta.size, self.prefetch);
+            self.outcome(job, footer)
+        })
+    }
+
+    async fn read_remote(&self, meta: ObjectMeta) -> Listed {
+        let job = match classify(&self.lake, &meta) {
+            Classified::Skipped => return Listed::Skipped,
+            Classified::OutsideTables(key) => return Listed::OutsideTables(key),
+            Classified::Table {
+                table,
+                key,
+                folders,
+            } => FileJob {
+                table,
+                key,
+                folders,
+            },
+        };
+        let store = self.lake.store();
+        let footer = read_footer(store.as_ref(), &meta.location, meta.size, self.prefetch).await;
+        Listed::File(self.outcome(job, footer))
+    }
+
+    fn classified(&self, meta: &ObjectMeta, read: impl FnOnce(FileJob) -> FileOutcome) -> Listed {
+        match classify(&self.lake, meta) {
+            Classified::Skipped => Listed::Skipped,
+            Classified::OutsideTables(key) => Listed::OutsideTables(key),
+            Classified::Table {
+                table,
+                key,
+                folders,
+            } => Listed::File(read(FileJob {
+                table,
+                key,
+                folders,
+            })),
+        }
+    }
+
+    /// Maps the footer's schema (once per distinct fingerprint) and packs the outcome.
+    fn outcome(&self, job: FileJob, footer: FooterRead) -> FileOutcome {
+        let schema = footer.result.map_err(FileError::from).and_then(|metadata| {
+            let fingerprint = fingerprint(&metadata);
+            let known = self
+                .mapped
+                .lock()
+                .expect("no panic holds this lock")
+                .get(&fingerprint)
+                .cloned();
+            let schema = known.unwrap_or_else(|| {
+                let schema = file_schema(&metadata).map(Arc::new);
+                self.mapped
+                    .lock()
+                    .expect("no panic holds this lock")
+                    .insert(fingerprint, schema.clone());
+                schema
+            });
+            schema
+                .map(|schema| (fingerprint, schema))
+                .map_err(FileError::from)
+        });
+        FileOutcome {
+            table: job.table,
+            key: job.key,
+            folders: job.folders,
+            bytes_read: footer.bytes_read,
+            requests: footer.requests,
+            schema,
+        }
     }
 }
 
@@ -367,7 +476,7 @@ struct LayoutGroup {
 
 #[derive(Debug)]
 struct SchemaGroup {
-    schema: FileSchema,
+    schema: Arc<FileSchema>,
     files: u64,
     samples: Samples,
 }
@@ -376,7 +485,7 @@ struct SchemaGroup {
 struct TableAccumulator {
     files: u64,
     layouts: BTreeMap<Layout, LayoutGroup>,
-    schema_index: HashMap<FileSchema, usize>,
+    schema_index: HashMap<u64, usize>,
     schemas: Vec<SchemaGroup>,
     file_problems: Vec<(String, Problem)>,
 }
@@ -416,19 +525,15 @@ impl TableAccumulator {
         }
 
         match outcome.schema {
-            Ok(schema) => {
-                let index = match self.schema_index.get(&schema) {
-                    Some(&index) => index,
-                    None => {
-                        self.schemas.push(SchemaGroup {
-                            schema: schema.clone(),
-                            files: 0,
-                            samples: Samples::default(),
-                        });
-                        self.schema_index.insert(schema, self.schemas.len() - 1);
-                        self.schemas.len() - 1
-                    }
-                };
+            Ok((fingerprint, schema)) => {
+                let index = *self.schema_index.entry(fingerprint).or_insert_with(|| {
+                    self.schemas.push(SchemaGroup {
+                        schema,
+                        files: 0,
+                        samples: Samples::default(),
+                    });
+                    self.schemas.len() - 1
+                });
                 let group = &mut self.schemas[index];
                 group.files += 1;
                 group.samples.offer(&outcome.key);

@@ -38,6 +38,8 @@ pub enum StoreError {
     NoRegion { location: String },
 }
 
+const LOCAL_IDENTITY: &str = "file";
+
 /// A lake root: where tables are folders.
 #[derive(Debug, Clone)]
 pub struct Lake {
@@ -76,6 +78,22 @@ impl Lake {
     /// The location of `relative` (a key or folder below the root) in the root's notation.
     pub fn location_of(&self, relative: &str) -> String {
         format!("{}{relative}", self.root)
+    }
+
+    /// Whether the lake is a local folder.
+    pub fn is_local(&self) -> bool {
+        self.identity == LOCAL_IDENTITY
+    }
+
+    /// Where an object of a local lake is on disk; `None` for remote stores.
+    pub fn local_path(&self, path: &Path) -> Option<std::path::PathBuf> {
+        self.is_local().then(|| {
+            std::path::Path::new("/").join(
+                percent_encoding::percent_decode_str(path.as_ref())
+                    .decode_utf8_lossy()
+                    .as_ref(),
+            )
+        })
     }
 
     /// The object path of `relative` (a key below the root).
@@ -156,7 +174,7 @@ fn open_local(path: &str) -> Result<Lake, StoreError> {
         store: Arc::new(LocalFileSystem::new()),
         prefix,
         root: with_trailing_slash(path),
-        identity: "file".into(),
+        identity: LOCAL_IDENTITY.into(),
     })
 }
 
