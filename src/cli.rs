@@ -10,7 +10,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget};
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use crate::apply::{self, ApplyOptions};
+use crate::cache::FooterCache;
 use crate::catalog::Catalog;
 use crate::catalog::glue::{GlueCatalog, GlueOptions};
 use crate::catalog::local::LocalCatalog;
@@ -159,6 +162,33 @@ struct CatalogArgs {
     /// versions).
     #[arg(long)]
     archive_versions: bool,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct CacheArgs {
+    /// Read every footer, ignoring and not updating the footer cache.
+    #[arg(long, env = "GLUEPRINT_NO_CACHE")]
+    no_cache: bool,
+    /// The footer cache: what each file's footer mapped to, so re-scans read only new or
+    /// changed files. Safe to delete.
+    #[arg(long, default_value = crate::cache::DEFAULT_PATH, env = "GLUEPRINT_CACHE_PATH")]
+    cache_path: PathBuf,
+}
+
+impl CacheArgs {
+    fn scan_options(&self) -> anyhow::Result<ScanOptions> {
+        let cache = if self.no_cache {
+            None
+        } else {
+            Some(Arc::new(FooterCache::open(&self.cache_path)?))
+        };
+        Ok(ScanOptions {
+            cache,
+            ..ScanOptions::default()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -325,6 +355,8 @@ struct ScanArgs {
     /// second request.
     #[arg(long, default_value_t = crate::footer::DEFAULT_PREFETCH, value_parser = clap::value_parser!(u64).range(8..))]
     prefetch: u64,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -448,7 +480,8 @@ async fn onboard_command(args: OnboardArgs) -> anyhow::Result<ExitCode> {
         update: args.update,
         database: args.database,
     };
-    let outcomes = onboard::onboard(&declared, &options, &ScanOptions::default()).await?;
+    let outcomes =
+        onboard::onboard(&declared, &options, &args.catalog.cache.scan_options()?).await?;
     for outcome in &outcomes {
         let verb = if outcome.written {
             "wrote"
@@ -488,7 +521,8 @@ async fn compute_plan(events: &[String], catalog: &CatalogArgs) -> anyhow::Resul
     let declared = load_declared(&catalog.catalogs)?;
     let selected = select(&declared, events)?;
     let live = catalog.open(true).await?;
-    Ok(plan::plan(&declared, &selected, live.as_ref(), &ScanOptions::default()).await?)
+    let scan_options = catalog.cache.scan_options()?;
+    Ok(plan::plan(&declared, &selected, live.as_ref(), &scan_options).await?)
 }
 
 async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
@@ -623,8 +657,13 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
             );
         } else {
             let live = args.catalog.open(false).await?;
-            let plan =
-                plan::plan(declared, &selected, live.as_ref(), &ScanOptions::default()).await?;
+            let plan = plan::plan(
+                declared,
+                &selected,
+                live.as_ref(),
+                &args.catalog.cache.scan_options()?,
+            )
+            .await?;
             print!("\n{}", report::plan_text(&plan));
             if plan.has_changes() {
                 if !args.yes {
@@ -700,6 +739,7 @@ async fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         tables: args.tables,
         concurrency: usize::from(args.concurrency),
         prefetch: args.prefetch,
+        ..args.cache.scan_options()?
     };
     let progress = ProgressDisplay::new();
     let report = scan::scan(&lake, &options, &progress)

@@ -147,6 +147,21 @@ impl fmt::Display for HiveType {
     }
 }
 
+/// Hive types travel as Glue type strings in every serialized form (JSON output, the local
+/// catalog, the footer cache).
+impl serde::Serialize for HiveType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HiveType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A type string that is not a Glue/Hive type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid type `{input}` at character {position}: {reason}")]

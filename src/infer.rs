@@ -13,19 +13,20 @@ use arrow_schema::{DataType, Field, Fields, TimeUnit};
 use parquet::basic::Type as PhysicalType;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::schema::types::ColumnDescPtr;
+use serde::{Deserialize, Serialize};
 
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
 use crate::problem::{Problem, Severity};
 
 /// The columns of one file as Hive types. `None` marks a column that holds only nulls in this
 /// file: such a column says nothing about its type and must not decide the table's type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileSchema {
     pub columns: Vec<FileColumn>,
     pub notes: Vec<Note>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileColumn {
     pub name: String,
     pub ty: Option<HiveType>,
@@ -33,16 +34,16 @@ pub struct FileColumn {
 
 /// A decision the mapping made on its own, at a column path such as `deviceInfo.dimensions`,
 /// `tags[]` (array elements) or `props{}` (map values).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Note {
     pub path: String,
     pub kind: NoteKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NoteKind {
     Uint64,
-    Time { unit: &'static str },
+    Time { unit: String },
     NanosecondTimestamp,
     WideDecimal { precision: u8, scale: i8 },
     NullOnly,
@@ -340,7 +341,7 @@ impl Visitor<'_> {
                 self.note(
                     path,
                     NoteKind::Time {
-                        unit: unit_name(unit),
+                        unit: unit_name(unit).to_string(),
                     },
                 );
                 HiveType::Int
@@ -349,7 +350,7 @@ impl Visitor<'_> {
                 self.note(
                     path,
                     NoteKind::Time {
-                        unit: unit_name(unit),
+                        unit: unit_name(unit).to_string(),
                     },
                 );
                 HiveType::BigInt

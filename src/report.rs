@@ -1,20 +1,13 @@
 //! Rendering scan results for people (text) and for scripts (JSON).
 
-use std::fmt::{Display, Write as _};
+use std::fmt::Write as _;
 use std::io::Write as _;
-
-use serde::Serializer;
 
 use crate::organize::{OrganizeReport, Outcome};
 use crate::plan::{Action, Drift, Plan};
 use crate::problem::{Problem, Severity};
 use crate::scan::{ScanReport, ScanStats};
 use crate::store::Lake;
-
-/// Serializes a value through its `Display` form (Hive types as Glue type strings).
-pub fn display<T: Display, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
-}
 
 /// Writes the stable JSON document of a scan, streaming: a lake's report can be large.
 pub fn write_scan_json(report: &ScanReport, out: impl std::io::Write) -> std::io::Result<()> {

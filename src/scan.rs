@@ -14,6 +14,7 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 use serde::Serialize;
 
+use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
 use crate::hive::HiveType;
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
@@ -37,6 +38,8 @@ pub struct ScanOptions {
     pub concurrency: usize,
     /// Bytes read from the end of each file in the first request.
     pub prefetch: u64,
+    /// Footers already read in earlier runs; `None` reads every footer.
+    pub cache: Option<Arc<FooterCache>>,
 }
 
 impl Default for ScanOptions {
@@ -45,6 +48,7 @@ impl Default for ScanOptions {
             tables: Vec::new(),
             concurrency: usize::from(DEFAULT_CONCURRENCY),
             prefetch: crate::footer::DEFAULT_PREFETCH,
+            cache: None,
         }
     }
 }
@@ -62,6 +66,8 @@ pub enum ScanError {
         #[source]
         source: object_store::Error,
     },
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
     #[error("a footer read task failed ({0}); this is a bug in glueprint, please report it")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -120,7 +126,7 @@ pub struct SchemaVariant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Column {
     pub name: String,
-    #[serde(rename = "type", serialize_with = "crate::report::display")]
+    #[serde(rename = "type")]
     pub ty: HiveType,
 }
 
@@ -135,6 +141,8 @@ pub struct ScanStats {
     pub objects_listed: u64,
     pub objects_skipped: u64,
     pub files_read: u64,
+    /// Files whose footer came from the cache (not read again).
+    pub footers_cached: u64,
     pub bytes_read: u64,
     pub requests: u64,
     pub elapsed_ms: u64,
@@ -147,6 +155,7 @@ struct FileOutcome {
     folders: Vec<Folder>,
     bytes_read: u64,
     requests: u32,
+    cached: bool,
     /// The file's footer fingerprint and Hive schema.
     schema: Result<(u64, Arc<FileSchema>), FileError>,
 }
@@ -223,6 +232,7 @@ pub async fn scan(
                     lake: lake.clone(),
                     prefetch: options.prefetch,
                     mapped: Arc::clone(&mapped),
+                    cache: options.cache.clone(),
                 };
                 let listing_location = listing_location.clone();
                 async move {
@@ -266,6 +276,7 @@ pub async fn scan(
                 Listed::OutsideTables(key) => outside_tables.push(key),
                 Listed::File(outcome) => {
                     stats.files_read += 1;
+                    stats.footers_cached += u64::from(outcome.cached);
                     stats.bytes_read += outcome.bytes_read;
                     stats.requests += u64::from(outcome.requests);
                     tables
@@ -307,6 +318,9 @@ pub async fn scan(
                 ),
             ));
         }
+    }
+    if let Some(cache) = &options.cache {
+        cache.save()?;
     }
     let tables = tables
         .into_iter()
@@ -356,6 +370,7 @@ struct FileContext {
     lake: Lake,
     prefetch: u64,
     mapped: Arc<MappedSchemas>,
+    cache: Option<Arc<FooterCache>>,
 }
 
 struct FileJob {
@@ -367,12 +382,15 @@ struct FileJob {
 impl FileContext {
     fn read_local(&self, meta: ObjectMeta) -> Listed {
         self.classified(&meta, |job| {
+            if let Some(outcome) = self.cached(&job, &meta) {
+                return outcome;
+            }
             let path = self
                 .lake
                 .local_path(&meta.location)
                 .expect("a local lake has local paths");
             let footer = read_local_footer(&path, meta.size, self.prefetch);
-            self.outcome(job, footer)
+            self.outcome(job, &meta, footer)
         })
     }
 
@@ -390,9 +408,12 @@ impl FileContext {
                 folders,
             },
         };
+        if let Some(outcome) = self.cached(&job, &meta) {
+            return Listed::File(outcome);
+        }
         let store = self.lake.store();
         let footer = read_footer(store.as_ref(), &meta.location, meta.size, self.prefetch).await;
-        Listed::File(self.outcome(job, footer))
+        Listed::File(self.outcome(job, &meta, footer))
     }
 
     fn classified(&self, meta: &ObjectMeta, read: impl FnOnce(FileJob) -> FileOutcome) -> Listed {
@@ -411,8 +432,23 @@ impl FileContext {
         }
     }
 
+    /// The outcome from the footer cache, when the object has not changed since it was read.
+    fn cached(&self, job: &FileJob, meta: &ObjectMeta) -> Option<FileOutcome> {
+        let cache = self.cache.as_ref()?;
+        let schema = cache.get(&self.lake.cache_key(&meta.location), meta)?;
+        Some(FileOutcome {
+            table: job.table.clone(),
+            key: job.key.clone(),
+            folders: job.folders.clone(),
+            bytes_read: 0,
+            requests: 0,
+            cached: true,
+            schema: Ok(schema),
+        })
+    }
+
     /// Maps the footer's schema (once per distinct fingerprint) and packs the outcome.
-    fn outcome(&self, job: FileJob, footer: FooterRead) -> FileOutcome {
+    fn outcome(&self, job: FileJob, meta: &ObjectMeta, footer: FooterRead) -> FileOutcome {
         let schema = footer.result.map_err(FileError::from).and_then(|metadata| {
             let fingerprint = fingerprint(&metadata);
             let known = self
@@ -429,9 +465,16 @@ impl FileContext {
                     .insert(fingerprint, schema.clone());
                 schema
             });
-            schema
-                .map(|schema| (fingerprint, schema))
-                .map_err(FileError::from)
+            let schema = schema.map_err(FileError::from)?;
+            if let Some(cache) = &self.cache {
+                cache.put(
+                    self.lake.cache_key(&meta.location),
+                    meta,
+                    fingerprint,
+                    Arc::clone(&schema),
+                );
+            }
+            Ok((fingerprint, schema))
         });
         FileOutcome {
             table: job.table,
@@ -439,6 +482,7 @@ impl FileContext {
             folders: job.folders,
             bytes_read: footer.bytes_read,
             requests: footer.requests,
+            cached: false,
             schema,
         }
     }

@@ -80,6 +80,12 @@ impl Lake {
         format!("{}{relative}", self.root)
     }
 
+    /// A name for an object that is the same whichever lake root reaches it: the footer
+    /// cache's key.
+    pub fn cache_key(&self, path: &Path) -> String {
+        format!("{}/{}", self.identity, path.as_ref())
+    }
+
     /// Whether the lake is a local folder.
     pub fn is_local(&self) -> bool {
         self.identity == LOCAL_IDENTITY

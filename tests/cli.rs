@@ -107,6 +107,7 @@ fn json_output_has_the_documented_shape() {
             "bytes_read",
             "elapsed_ms",
             "files_read",
+            "footers_cached",
             "objects_listed",
             "objects_skipped",
             "requests"

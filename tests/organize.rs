@@ -251,7 +251,7 @@ fn an_interrupted_run_rerun_converges_with_nothing_partial() {
     std::fs::remove_file(raw.join(export_name("Charged", 1, 9, "parquet.gzip"))).unwrap();
     std::fs::create_dir_all(&lake).unwrap();
     for delay_ms in [3u64, 10, 30] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"))
+        let mut child = common::command()
             .args([
                 "organize",
                 "--concurrency",

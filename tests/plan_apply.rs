@@ -150,7 +150,7 @@ impl Workspace {
     }
 
     fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"));
+        let mut command = common::command();
         command
             .args(args)
             .arg("--catalogs")

@@ -36,7 +36,7 @@ pub struct Database {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
-    #[serde(rename = "type", with = "hive_type_string")]
+    #[serde(rename = "type")]
     pub ty: HiveType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -188,20 +188,4 @@ pub trait Catalog: Send + Sync {
         table: &str,
         values: &[Vec<String>],
     ) -> Result<Vec<PartitionFailure>, CatalogError>;
-}
-
-/// Hive types travel as Glue type strings in every serialized form.
-pub mod hive_type_string {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::hive::HiveType;
-
-    pub fn serialize<S: Serializer>(ty: &HiveType, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(ty)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<HiveType, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
 }

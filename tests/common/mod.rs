@@ -41,11 +41,15 @@ pub fn col(name: &str, data_type: DataType) -> Field {
     Field::new(name, data_type, true)
 }
 
+/// The binary, without the footer cache: tests that count reads must see every read.
+pub fn command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"));
+    command.env("GLUEPRINT_NO_CACHE", "true");
+    command
+}
+
 pub fn glueprint(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"))
-        .args(args)
-        .output()
-        .expect("run glueprint")
+    command().args(args).output().expect("run glueprint")
 }
 
 /// Runs `glueprint scan ROOT ... --format json` and returns (exit code, document).
@@ -246,7 +250,7 @@ impl Drop for Moto {
 
 /// Runs glueprint with extra environment variables.
 pub fn glueprint_with_env(args: &[&str], env: &[(&str, String)]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"));
+    let mut command = command();
     command.args(args);
     for (key, value) in env {
         command.env(key, value);

@@ -1,0 +1,171 @@
+//! The footer cache: what each object's footer mapped to, so a re-scan reads only new or
+//! changed objects.
+//!
+//! An entry is keyed by the object's location and valid while its size and version (ETag, or
+//! modification time where the store has no ETag) are unchanged. Mapped schemas are stored once
+//! per fingerprint. Only readable footers are cached: a broken file is read again next time. The
+//! file is an SQLite database under `.glueprint/`, shared by every command that scans, and safe
+//! to delete.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use object_store::ObjectMeta;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::infer::FileSchema;
+
+/// Where the cache lives unless told otherwise.
+pub const DEFAULT_PATH: &str = ".glueprint/footers.db";
+
+#[derive(Debug, thiserror::Error)]
+#[error("the footer cache {path} cannot be used ({reason}); delete it, or pass --no-cache")]
+pub struct CacheError {
+    path: String,
+    reason: String,
+}
+
+/// A cached footer: its fingerprint and Hive schema.
+pub type Cached = (u64, Arc<FileSchema>);
+
+#[derive(Debug)]
+pub struct FooterCache {
+    path: String,
+    connection: Mutex<Connection>,
+    /// Schemas already parsed from the cache in this run, by fingerprint.
+    parsed: Mutex<HashMap<u64, Arc<FileSchema>>>,
+    /// Entries read fresh in this run, written in one transaction by `save`.
+    pending: Mutex<Vec<(String, u64, String, u64, Arc<FileSchema>)>>,
+}
+
+/// The version of an object: its ETag, or else its modification time.
+fn version_of(meta: &ObjectMeta) -> String {
+    meta.e_tag
+        .clone()
+        .unwrap_or_else(|| meta.last_modified.to_rfc3339())
+}
+
+impl FooterCache {
+    pub fn open(path: &Path) -> Result<Self, CacheError> {
+        let failed = |reason: String| CacheError {
+            path: path.display().to_string(),
+            reason,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| failed(e.to_string()))?;
+        }
+        let connection = Connection::open(path).map_err(|e| failed(e.to_string()))?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .and_then(|()| {
+                connection.execute_batch(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     CREATE TABLE IF NOT EXISTS schemas (
+                         fingerprint INTEGER PRIMARY KEY,
+                         body TEXT NOT NULL
+                     );
+                     CREATE TABLE IF NOT EXISTS footers (
+                         location TEXT PRIMARY KEY,
+                         size INTEGER NOT NULL,
+                         version TEXT NOT NULL,
+                         fingerprint INTEGER NOT NULL REFERENCES schemas (fingerprint)
+                     );",
+                )
+            })
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(Self {
+            path: path.display().to_string(),
+            connection: Mutex::new(connection),
+            parsed: Mutex::default(),
+            pending: Mutex::default(),
+        })
+    }
+
+    /// The cached schema of `meta` at `location`, if the object has not changed since.
+    pub fn get(&self, location: &str, meta: &ObjectMeta) -> Option<Cached> {
+        let connection = self.connection.lock().ok()?;
+        let (fingerprint, body): (i64, String) = connection
+            .prepare_cached(
+                "SELECT f.fingerprint, s.body FROM footers f JOIN schemas s USING (fingerprint)
+                 WHERE f.location = ?1 AND f.size = ?2 AND f.version = ?3",
+            )
+            .ok()?
+            .query_row(
+                params![location, meta.size as i64, version_of(meta)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .ok()??;
+        drop(connection);
+        let fingerprint = fingerprint as u64;
+        let mut parsed = self.parsed.lock().ok()?;
+        if let Some(schema) = parsed.get(&fingerprint) {
+            return Some((fingerprint, Arc::clone(schema)));
+        }
+        // An entry that no longer parses (written by another version) is simply a miss.
+        let schema: Arc<FileSchema> = Arc::new(serde_json::from_str(&body).ok()?);
+        parsed.insert(fingerprint, Arc::clone(&schema));
+        Some((fingerprint, schema))
+    }
+
+    /// Remembers a footer read in this run; written by [`FooterCache::save`].
+    pub fn put(
+        &self,
+        location: String,
+        meta: &ObjectMeta,
+        fingerprint: u64,
+        schema: Arc<FileSchema>,
+    ) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.push((location, meta.size, version_of(meta), fingerprint, schema));
+        }
+    }
+
+    /// Writes the footers read in this run, in one transaction.
+    pub fn save(&self) -> Result<(), CacheError> {
+        let failed = |reason: String| CacheError {
+            path: self.path.clone(),
+            reason,
+        };
+        let pending = std::mem::take(&mut *self.pending.lock().map_err(|e| failed(e.to_string()))?);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut connection = self.connection.lock().map_err(|e| failed(e.to_string()))?;
+        let transaction = connection
+            .transaction()
+            .map_err(|e| failed(e.to_string()))?;
+        {
+            let mut schema_insert = transaction
+                .prepare("INSERT OR IGNORE INTO schemas (fingerprint, body) VALUES (?1, ?2)")
+                .map_err(|e| failed(e.to_string()))?;
+            let mut footer_insert = transaction
+                .prepare(
+                    "INSERT OR REPLACE INTO footers (location, size, version, fingerprint)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| failed(e.to_string()))?;
+            let mut written: HashSet<u64> = HashSet::new();
+            for (location, size, version, fingerprint, schema) in &pending {
+                if written.insert(*fingerprint) {
+                    let body = serde_json::to_string(schema.as_ref())
+                        .map_err(|e| failed(e.to_string()))?;
+                    schema_insert
+                        .execute(params![*fingerprint as i64, body])
+                        .map_err(|e| failed(e.to_string()))?;
+                }
+                footer_insert
+                    .execute(params![
+                        location,
+                        *size as i64,
+                        version,
+                        *fingerprint as i64
+                    ])
+                    .map_err(|e| failed(e.to_string()))?;
+            }
+        }
+        transaction.commit().map_err(|e| failed(e.to_string()))
+    }
+}

@@ -1,0 +1,164 @@
+//! The footer cache: a re-scan reads only new or changed objects, locally and in S3.
+
+mod common;
+
+use std::path::Path;
+
+use arrow_schema::DataType;
+use common::*;
+use serde_json::Value;
+
+/// `glueprint scan` with the footer cache at `cache`.
+fn scan_cached(location: &str, cache: &Path, env: &[(&str, String)]) -> Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"))
+        .args(["scan", location, "--format", "json", "--cache-path"])
+        .arg(cache)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 2)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn stat(document: &Value, name: &str) -> u64 {
+    document["stats"][name].as_u64().unwrap()
+}
+
+#[test]
+fn a_rescan_reads_only_new_and_changed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let cache = dir.path().join("state/footers.db");
+    let spec = glueprint::synth::LakeSpec::numbered(2, 5);
+    glueprint::synth::write_lake(&lake, &spec).unwrap();
+    write_bytes(
+        &lake,
+        "event_000/dt=2020-09-19/broken.parquet",
+        b"not parquet at all",
+    );
+    let location = lake.to_str().unwrap();
+
+    let first = scan_cached(location, &cache, &[]);
+    assert_eq!(stat(&first, "files_read"), 11);
+    assert_eq!(stat(&first, "footers_cached"), 0);
+    assert_eq!(stat(&first, "requests"), 11);
+
+    let second = scan_cached(location, &cache, &[]);
+    assert_eq!(
+        stat(&second, "footers_cached"),
+        10,
+        "all but the broken file"
+    );
+    assert_eq!(
+        stat(&second, "requests"),
+        1,
+        "the broken file is read again"
+    );
+    assert_eq!(
+        first["tables"], second["tables"],
+        "the same result from the cache"
+    );
+
+    // One new file, one file rewritten with another schema.
+    write_schema_file(
+        &lake,
+        "event_001/dt=2020-09-25/part-00000.parquet",
+        vec![col("eventName", DataType::Utf8)],
+        1,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write_schema_file(
+        &lake,
+        "event_000/dt=2020-09-19/part-00000.parquet",
+        vec![
+            col("eventName", DataType::Utf8),
+            col("extra", DataType::Int64),
+        ],
+        1,
+    );
+    let third = scan_cached(location, &cache, &[]);
+    assert_eq!(stat(&third, "footers_cached"), 9);
+    assert_eq!(stat(&third, "requests"), 3, "new, changed and broken");
+    let columns = columns(table(&third, "event_000"));
+    assert!(
+        columns.contains(&("extra".to_string(), "bigint".to_string())),
+        "{columns:?}"
+    );
+
+    std::fs::remove_file(&cache).unwrap();
+    let fresh = scan_cached(location, &cache, &[]);
+    assert_eq!(
+        stat(&fresh, "footers_cached"),
+        0,
+        "a deleted cache is rebuilt"
+    );
+    assert_eq!(fresh["tables"], third["tables"]);
+
+    let output = glueprint(&["scan", location, "--format", "json", "--no-cache"]);
+    let uncached: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stat(&uncached, "footers_cached"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_daily_s3_scan_reads_only_the_new_day() {
+    use object_store::ObjectStoreExt;
+    let moto = Moto::start();
+    let bucket = format!("cache-{}", std::process::id());
+    moto.create_bucket(&bucket);
+    let s3 = moto.s3(&bucket);
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    glueprint::synth::write_lake(&lake, &glueprint::synth::LakeSpec::numbered(3, 10)).unwrap();
+    let upload = |relative: String| {
+        let bytes = std::fs::read(lake.join(&relative)).unwrap();
+        (
+            object_store::path::Path::from(format!("lake/{relative}")),
+            bytes,
+        )
+    };
+    for event in 0..3 {
+        for day in 19..29 {
+            let (path, bytes) = upload(format!(
+                "event_{event:03}/dt=2020-09-{day}/part-00000.parquet"
+            ));
+            s3.put(&path, bytes.into()).await.unwrap();
+        }
+    }
+    let cache = dir.path().join("footers.db");
+    let location = format!("s3://{bucket}/lake/");
+    let first = scan_cached(&location, &cache, &moto.env());
+    assert_eq!(stat(&first, "requests"), 30);
+
+    for event in 0..3 {
+        let batch = glueprint::synth::event_batch(
+            &format!("Event {event:03}"),
+            chrono::NaiveDate::from_ymd_opt(2020, 9, 29).unwrap(),
+            10,
+            0,
+            4,
+        );
+        let relative = format!("event_{event:03}/dt=2020-09-29/part-00000.parquet");
+        write_batch(&lake, &relative, &batch);
+        let (path, bytes) = upload(relative);
+        s3.put(&path, bytes.into()).await.unwrap();
+    }
+    let next_day = scan_cached(&location, &cache, &moto.env());
+    assert_eq!(stat(&next_day, "files_read"), 33);
+    assert_eq!(stat(&next_day, "footers_cached"), 30);
+    assert_eq!(
+        stat(&next_day, "requests"),
+        3,
+        "one GET per new file, none for the rest"
+    );
+    assert_eq!(
+        table(&next_day, "event_002")["partitions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        11
+    );
+}
