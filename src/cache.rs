@@ -36,7 +36,17 @@ pub struct FooterCache {
     /// Schemas already parsed from the cache in this run, by fingerprint.
     parsed: Mutex<HashMap<u64, Arc<FileSchema>>>,
     /// Entries read fresh in this run, written in one transaction by `save`.
-    pending: Mutex<Vec<(String, u64, String, u64, Arc<FileSchema>)>>,
+    pending: Mutex<Vec<Entry>>,
+}
+
+/// A footer read in this run, to be cached.
+#[derive(Debug)]
+struct Entry {
+    location: String,
+    size: u64,
+    version: String,
+    fingerprint: u64,
+    schema: Arc<FileSchema>,
 }
 
 /// The version of an object: its ETag, or else its modification time.
@@ -119,7 +129,13 @@ impl FooterCache {
         schema: Arc<FileSchema>,
     ) {
         if let Ok(mut pending) = self.pending.lock() {
-            pending.push((location, meta.size, version_of(meta), fingerprint, schema));
+            pending.push(Entry {
+                location,
+                size: meta.size,
+                version: version_of(meta),
+                fingerprint,
+                schema,
+            });
         }
     }
 
