@@ -164,20 +164,20 @@ impl FooterCache {
                 )
                 .map_err(|e| failed(e.to_string()))?;
             let mut written: HashSet<u64> = HashSet::new();
-            for (location, size, version, fingerprint, schema) in &pending {
-                if written.insert(*fingerprint) {
-                    let body = serde_json::to_string(schema.as_ref())
+            for entry in &pending {
+                if written.insert(entry.fingerprint) {
+                    let body = serde_json::to_string(entry.schema.as_ref())
                         .map_err(|e| failed(e.to_string()))?;
                     schema_insert
-                        .execute(params![*fingerprint as i64, body])
+                        .execute(params![entry.fingerprint as i64, body])
                         .map_err(|e| failed(e.to_string()))?;
                 }
                 footer_insert
                     .execute(params![
-                        location,
-                        *size as i64,
-                        version,
-                        *fingerprint as i64
+                        entry.location,
+                        entry.size as i64,
+                        entry.version,
+                        entry.fingerprint as i64
                     ])
                     .map_err(|e| failed(e.to_string()))?;
             }
