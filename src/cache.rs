@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use object_store::ObjectMeta;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::infer::FileSchema;
 
@@ -33,6 +33,8 @@ pub type Cached = (u64, Arc<FileSchema>);
 pub struct FooterCache {
     path: String,
     connection: Mutex<Connection>,
+    /// Entries loaded by `preload`: location → (size, version, fingerprint).
+    known: Mutex<HashMap<String, (u64, String, u64)>>,
     /// Schemas already parsed from the cache in this run, by fingerprint.
     parsed: Mutex<HashMap<u64, Arc<FileSchema>>>,
     /// Entries read fresh in this run, written in one transaction by `save`.
@@ -88,32 +90,69 @@ impl FooterCache {
         Ok(Self {
             path: path.display().to_string(),
             connection: Mutex::new(connection),
+            known: Mutex::default(),
             parsed: Mutex::default(),
             pending: Mutex::default(),
         })
     }
 
-    /// The cached schema of `meta` at `location`, if the object has not changed since.
+    /// Loads the entries of every object whose location starts with `prefix` (a lake or table
+    /// root): one sequential read instead of one query per object.
+    pub fn preload(&self, prefix: &str) -> Result<(), CacheError> {
+        let failed = |reason: String| CacheError {
+            path: self.path.clone(),
+            reason,
+        };
+        let start = format!("{}/", prefix.trim_end_matches('/'));
+        // Every key below `start` sorts before `start` with its last `/` bumped to `0`.
+        let end = format!("{}0", prefix.trim_end_matches('/'));
+        let connection = self.connection.lock().map_err(|e| failed(e.to_string()))?;
+        let mut statement = connection
+            .prepare(
+                "SELECT location, size, version, fingerprint FROM footers
+                 WHERE location >= ?1 AND location < ?2",
+            )
+            .map_err(|e| failed(e.to_string()))?;
+        let rows = statement
+            .query_map(params![start, end], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)? as u64,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)? as u64,
+                ))
+            })
+            .map_err(|e| failed(e.to_string()))?;
+        let mut known = self.known.lock().map_err(|e| failed(e.to_string()))?;
+        for row in rows {
+            let (location, size, version, fingerprint) = row.map_err(|e| failed(e.to_string()))?;
+            known.insert(location, (size, version, fingerprint));
+        }
+        Ok(())
+    }
+
+    /// The cached schema of `meta` at `location`, if the object has not changed since it was
+    /// cached (see [`FooterCache::preload`]).
     pub fn get(&self, location: &str, meta: &ObjectMeta) -> Option<Cached> {
-        let connection = self.connection.lock().ok()?;
-        let (fingerprint, body): (i64, String) = connection
-            .prepare_cached(
-                "SELECT f.fingerprint, s.body FROM footers f JOIN schemas s USING (fingerprint)
-                 WHERE f.location = ?1 AND f.size = ?2 AND f.version = ?3",
-            )
-            .ok()?
-            .query_row(
-                params![location, meta.size as i64, version_of(meta)],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .ok()??;
-        drop(connection);
-        let fingerprint = fingerprint as u64;
+        let fingerprint = {
+            let known = self.known.lock().ok()?;
+            let (size, version, fingerprint) = known.get(location)?;
+            (*size == meta.size && *version == version_of(meta)).then_some(*fingerprint)?
+        };
         let mut parsed = self.parsed.lock().ok()?;
         if let Some(schema) = parsed.get(&fingerprint) {
             return Some((fingerprint, Arc::clone(schema)));
         }
+        let body: String = self
+            .connection
+            .lock()
+            .ok()?
+            .query_row(
+                "SELECT body FROM schemas WHERE fingerprint = ?1",
+                params![fingerprint as i64],
+                |row| row.get(0),
+            )
+            .ok()?;
         // An entry that no longer parses (written by another version) is simply a miss.
         let schema: Arc<FileSchema> = Arc::new(serde_json::from_str(&body).ok()?);
         parsed.insert(fingerprint, Arc::clone(&schema));

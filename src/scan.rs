@@ -211,6 +211,9 @@ pub async fn scan(
     };
     for prefix in &prefixes {
         let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
+        if let Some(cache) = &options.cache {
+            cache.preload(&lake.cache_key(&lake.path_of(prefix.as_deref().unwrap_or_default())))?;
+        }
         let listing = lake.list(prefix.as_deref());
         // Objects go to workers in batches: for local lakes one blocking task reads a whole
         // batch (a thread hand-off per file cost more than the read); for object stores each
