@@ -18,6 +18,7 @@ use crate::catalog::Catalog;
 use crate::catalog::glue::{GlueCatalog, GlueOptions};
 use crate::catalog::local::LocalCatalog;
 use crate::declare::Declared;
+use crate::layout::PartitionFilter;
 use crate::naming::event_identity;
 use crate::onboard::{self, OnboardOptions};
 use crate::organize::{self, Layout, OrganizeOptions};
@@ -162,8 +163,31 @@ struct CatalogArgs {
     /// versions).
     #[arg(long)]
     archive_versions: bool,
+}
+
+/// How the data is read: the footer cache and partition filters.
+#[derive(Debug, clap::Args)]
+struct ReadArgs {
     #[command(flatten)]
     cache: CacheArgs,
+    /// Only partitions passing a condition on a partition key, such as "dt>=2020-09-19"
+    /// (also >, <=, <, =; values compare as text). Only their folders are listed, so a daily
+    /// run on a large lake reads one day; plan compares only those partitions.
+    #[arg(long, value_name = "KEY OP VALUE", conflicts_with = "since")]
+    partitions: Option<PartitionFilter>,
+    /// Only partitions whose first key is VALUE or later (dt=VALUE/ folders and after).
+    #[arg(long, value_name = "VALUE")]
+    since: Option<String>,
+}
+
+impl ReadArgs {
+    fn scan_options(&self) -> anyhow::Result<ScanOptions> {
+        let filter = self
+            .partitions
+            .clone()
+            .or_else(|| self.since.as_deref().map(PartitionFilter::since));
+        self.cache.scan_options(filter)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,7 +202,7 @@ struct CacheArgs {
 }
 
 impl CacheArgs {
-    fn scan_options(&self) -> anyhow::Result<ScanOptions> {
+    fn scan_options(&self, partitions: Option<PartitionFilter>) -> anyhow::Result<ScanOptions> {
         let cache = if self.no_cache {
             None
         } else {
@@ -186,6 +210,7 @@ impl CacheArgs {
         };
         Ok(ScanOptions {
             cache,
+            partitions,
             ..ScanOptions::default()
         })
     }
@@ -238,6 +263,8 @@ struct OnboardArgs {
     database: Option<String>,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +279,8 @@ struct PlanArgs {
     detailed_exitcode: bool,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,6 +298,8 @@ struct ApplyArgs {
     allow_destructive: bool,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -310,6 +341,8 @@ struct OrganizeArgs {
     concurrency: u16,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -356,7 +389,7 @@ struct ScanArgs {
     #[arg(long, default_value_t = crate::footer::DEFAULT_PREFETCH, value_parser = clap::value_parser!(u64).range(8..))]
     prefetch: u64,
     #[command(flatten)]
-    cache: CacheArgs,
+    read: ReadArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -480,8 +513,7 @@ async fn onboard_command(args: OnboardArgs) -> anyhow::Result<ExitCode> {
         update: args.update,
         database: args.database,
     };
-    let outcomes =
-        onboard::onboard(&declared, &options, &args.catalog.cache.scan_options()?).await?;
+    let outcomes = onboard::onboard(&declared, &options, &args.read.scan_options()?).await?;
     for outcome in &outcomes {
         let verb = if outcome.written {
             "wrote"
@@ -517,16 +549,20 @@ fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
-async fn compute_plan(events: &[String], catalog: &CatalogArgs) -> anyhow::Result<Plan> {
+async fn compute_plan(
+    events: &[String],
+    catalog: &CatalogArgs,
+    read: &ReadArgs,
+) -> anyhow::Result<Plan> {
     let declared = load_declared(&catalog.catalogs)?;
     let selected = select(&declared, events)?;
     let live = catalog.open(true).await?;
-    let scan_options = catalog.cache.scan_options()?;
+    let scan_options = read.scan_options()?;
     Ok(plan::plan(&declared, &selected, live.as_ref(), &scan_options).await?)
 }
 
 async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let plan = compute_plan(&args.events, &args.catalog).await?;
+    let plan = compute_plan(&args.events, &args.catalog, &args.read).await?;
     match args.format {
         Format::Text => print!("{}", report::plan_text(&plan)),
         Format::Json => println!("{}", report::plan_json(&plan)),
@@ -539,7 +575,7 @@ async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
-    let plan = compute_plan(&args.events, &args.catalog).await?;
+    let plan = compute_plan(&args.events, &args.catalog, &args.read).await?;
     print!("{}", report::plan_text(&plan));
     if args.dry_run {
         return Ok(ExitCode::SUCCESS);
@@ -657,13 +693,12 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
             );
         } else {
             let live = args.catalog.open(false).await?;
-            let plan = plan::plan(
-                declared,
-                &selected,
-                live.as_ref(),
-                &args.catalog.cache.scan_options()?,
-            )
-            .await?;
+            // Only the days organized: their partitions are all this run can add.
+            let since = args.date.or(args.since).filter(|_| layout == Layout::Dt);
+            let filter =
+                since.map(|day| PartitionFilter::since(&day.format("%Y-%m-%d").to_string()));
+            let scan_options = args.cache.scan_options(filter)?;
+            let plan = plan::plan(declared, &selected, live.as_ref(), &scan_options).await?;
             print!("\n{}", report::plan_text(&plan));
             if plan.has_changes() {
                 if !args.yes {
@@ -739,7 +774,7 @@ async fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         tables: args.tables,
         concurrency: usize::from(args.concurrency),
         prefetch: args.prefetch,
-        ..args.cache.scan_options()?
+        ..args.read.scan_options()?
     };
     let progress = ProgressDisplay::new();
     let report = scan::scan(&lake, &options, &progress)
@@ -807,5 +842,17 @@ impl Progress for ProgressDisplay {
             "{} footers read, {} objects listed",
             stats.files_read, stats.objects_listed
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Clap checks flag definitions (unique names, valid defaults) only when a command is
+    /// built; this builds them all.
+    #[test]
+    fn every_command_is_well_formed() {
+        super::Cli::command().debug_assert();
     }
 }

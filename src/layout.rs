@@ -30,6 +30,103 @@ pub enum Placement {
     Table { table: String, folders: Vec<Folder> },
 }
 
+/// A condition on one partition key, from `--partitions "dt>=2020-09-19"` or `--since`: lets
+/// a scan list only the partition folders it needs. Values compare as text, which orders ISO
+/// dates and zero-padded numbers correctly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionFilter {
+    /// `None`: the table's first partition key, whatever its name (`--since`).
+    pub key: Option<String>,
+    pub op: FilterOp,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    Eq,
+    Ge,
+    Gt,
+    Le,
+    Lt,
+}
+
+impl std::str::FromStr for PartitionFilter {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        for (symbol, op) in [
+            (">=", FilterOp::Ge),
+            ("<=", FilterOp::Le),
+            (">", FilterOp::Gt),
+            ("<", FilterOp::Lt),
+            ("=", FilterOp::Eq),
+        ] {
+            if let Some((key, value)) = text.split_once(symbol) {
+                let (key, value) = (key.trim(), value.trim());
+                if key.is_empty() || value.is_empty() {
+                    break;
+                }
+                return Ok(PartitionFilter {
+                    key: Some(key.to_string()),
+                    op,
+                    value: value.to_string(),
+                });
+            }
+        }
+        Err(format!(
+            "`{text}` is not a partition condition; write KEY>=VALUE (or >, <=, <, =), such as \
+             dt>=2020-09-19"
+        ))
+    }
+}
+
+impl PartitionFilter {
+    /// On or after `value` for the first partition key.
+    pub fn since(value: &str) -> Self {
+        PartitionFilter {
+            key: None,
+            op: FilterOp::Ge,
+            value: value.to_string(),
+        }
+    }
+
+    /// Whether a partition folder `key=value` at the first level passes. Folders of another
+    /// key pass: the condition is about its own key only.
+    pub fn admits_folder(&self, folder: &str) -> bool {
+        match parse_folder(folder) {
+            Folder::Partition { key, value, .. } => {
+                self.key
+                    .as_ref()
+                    .is_some_and(|k| !k.eq_ignore_ascii_case(&key))
+                    || self.admits(&value)
+            }
+            Folder::Plain(_) => true,
+        }
+    }
+
+    /// Whether partition `values` (for `keys`) pass.
+    pub fn admits_partition(&self, keys: &[String], values: &[String]) -> bool {
+        let index = match &self.key {
+            None => Some(0),
+            Some(key) => keys.iter().position(|k| k.eq_ignore_ascii_case(key)),
+        };
+        index
+            .and_then(|i| values.get(i))
+            .is_none_or(|value| self.admits(value))
+    }
+
+    fn admits(&self, value: &str) -> bool {
+        let wanted = self.value.as_str();
+        match self.op {
+            FilterOp::Eq => value == wanted,
+            FilterOp::Ge => value >= wanted,
+            FilterOp::Gt => value > wanted,
+            FilterOp::Le => value <= wanted,
+            FilterOp::Lt => value < wanted,
+        }
+    }
+}
+
 /// Classifies a key relative to the lake root, such as `app_launched/dt=2020-09-19/part-0.parquet`.
 pub fn place(relative_key: &str) -> Placement {
     if relative_key.is_empty() || relative_key.ends_with('/') {
@@ -58,7 +155,7 @@ fn is_bookkeeping(segment: &str) -> bool {
     segment.starts_with('_') || segment.starts_with('.')
 }
 
-fn parse_folder(folder: &str) -> Folder {
+pub fn parse_folder(folder: &str) -> Folder {
     match folder.split_once('=') {
         Some((key, value)) if !key.is_empty() => Folder::Partition {
             key: unescape(key),
@@ -135,6 +232,24 @@ mod tests {
                 folders: vec![Folder::Plain("2020".into())]
             }
         );
+    }
+
+    #[test]
+    fn partition_filters_parse_and_admit() {
+        let filter: PartitionFilter = "dt >= 2020-09-20".parse().unwrap();
+        assert!(filter.admits_folder("dt=2020-09-20"));
+        assert!(filter.admits_folder("dt=2020-10-01"));
+        assert!(!filter.admits_folder("dt=2020-09-19"));
+        assert!(
+            filter.admits_folder("year=2019"),
+            "another key is not filtered"
+        );
+        assert!(!filter.admits_partition(&["dt".into()], &["2020-09-01".into()]));
+        let since = PartitionFilter::since("2020");
+        assert!(since.admits_folder("year=2021") && !since.admits_folder("year=2019"));
+        assert!("dt".parse::<PartitionFilter>().is_err());
+        assert!(">=x".parse::<PartitionFilter>().is_err());
+        assert_eq!("day<5".parse::<PartitionFilter>().unwrap().op, FilterOp::Lt);
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub async fn onboard(
 
     let lake = Lake::open(&database.location).await?;
     let folders = lake
-        .table_folders()
+        .folders("")
         .await
         .map_err(|source| OnboardError::List {
             location: database.location.clone(),

@@ -241,6 +241,21 @@ pub async fn plan(
                 }
                 _ => Vec::new(),
             };
+            // A partition filter limits the comparison to the partitions it admits.
+            let keys: Vec<String> = table
+                .partition_keys
+                .iter()
+                .map(|k| k.name.clone())
+                .collect();
+            let live_partitions: Vec<Partition> = live_partitions
+                .into_iter()
+                .filter(|p| {
+                    scan_options
+                        .partitions
+                        .as_ref()
+                        .is_none_or(|filter| filter.admits_partition(&keys, &p.values))
+                })
+                .collect();
             let report = reports.get(&table.location);
             plan.tables
                 .push(plan_table(database, table, live, &live_partitions, report));

@@ -18,7 +18,7 @@ use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
 use crate::hive::HiveType;
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
-use crate::layout::{Folder, Placement, place};
+use crate::layout::{Folder, PartitionFilter, Placement, place};
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
 use crate::store::Lake;
@@ -40,6 +40,8 @@ pub struct ScanOptions {
     pub prefetch: u64,
     /// Footers already read in earlier runs; `None` reads every footer.
     pub cache: Option<Arc<FooterCache>>,
+    /// Only partitions passing this condition (their folders alone are listed).
+    pub partitions: Option<PartitionFilter>,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +51,7 @@ impl Default for ScanOptions {
             concurrency: usize::from(DEFAULT_CONCURRENCY),
             prefetch: crate::footer::DEFAULT_PREFETCH,
             cache: None,
+            partitions: None,
         }
     }
 }
@@ -204,11 +207,7 @@ pub async fn scan(
     let mut outside_tables: Vec<String> = Vec::new();
     let mapped: Arc<MappedSchemas> = Arc::default();
 
-    let prefixes: Vec<Option<String>> = if options.tables.is_empty() {
-        vec![None]
-    } else {
-        options.tables.iter().cloned().map(Some).collect()
-    };
+    let (prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
     for prefix in &prefixes {
         let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
         if let Some(cache) = &options.cache {
@@ -310,7 +309,7 @@ pub async fn scan(
         );
     }
     for wanted in &options.tables {
-        if !tables.contains_key(wanted) {
+        if !tables.contains_key(wanted) && !filtered_tables.contains(wanted) {
             problems.push(Problem::error(
                 "table_not_found",
                 format!(
@@ -336,6 +335,49 @@ pub async fn scan(
         problems,
         stats,
     })
+}
+
+/// What to list: the whole lake, the tables asked for, or, with a partition filter, only the
+/// partition folders that pass it (one delimiter listing per table instead of every object).
+/// Also returns the tables whose folders exist but whose partitions the filter left out.
+async fn listing_prefixes(
+    lake: &Lake,
+    options: &ScanOptions,
+) -> Result<(Vec<Option<String>>, HashSet<String>), ScanError> {
+    let Some(filter) = &options.partitions else {
+        let prefixes = if options.tables.is_empty() {
+            vec![None]
+        } else {
+            options.tables.iter().cloned().map(Some).collect()
+        };
+        return Ok((prefixes, HashSet::new()));
+    };
+    let list_error = |location: String| move |source| ScanError::List { location, source };
+    let tables = if options.tables.is_empty() {
+        lake.folders("")
+            .await
+            .map_err(list_error(lake.root().to_string()))?
+    } else {
+        options.tables.clone()
+    };
+    let mut prefixes = Vec::new();
+    let mut existing = HashSet::new();
+    for table in tables {
+        let folders = lake
+            .folders(&table)
+            .await
+            .map_err(list_error(lake.location_of(&format!("{table}/"))))?;
+        if !folders.is_empty() {
+            existing.insert(table.clone());
+        }
+        prefixes.extend(
+            folders
+                .iter()
+                .filter(|folder| filter.admits_folder(folder))
+                .map(|folder| Some(format!("{table}/{folder}"))),
+        );
+    }
+    Ok((prefixes, existing))
 }
 
 enum Classified {

@@ -127,9 +127,11 @@ impl Lake {
         self.store.list(prefix.as_ref()).boxed()
     }
 
-    /// The folders directly below the root: the lake's tables.
-    pub async fn table_folders(&self) -> object_store::Result<Vec<String>> {
-        let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
+    /// The folders directly below `relative` (the root when empty): the lake's tables, or a
+    /// table's partition folders.
+    pub async fn folders(&self, relative: &str) -> object_store::Result<Vec<String>> {
+        let prefix = self.path_of(relative);
+        let prefix = (!prefix.as_ref().is_empty()).then_some(&prefix);
         let listing = self.store.list_with_delimiter(prefix).await?;
         let mut folders: Vec<String> = listing
             .common_prefixes

@@ -162,3 +162,87 @@ async fn a_daily_s3_scan_reads_only_the_new_day() {
         11
     );
 }
+
+#[test]
+fn a_partition_filter_lists_and_reads_only_matching_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    glueprint::synth::write_lake(&lake, &glueprint::synth::LakeSpec::numbered(3, 10)).unwrap();
+    let location = lake.to_str().unwrap();
+
+    let (code, recent) = scan_json(&lake, &["--since", "2020-09-26"]);
+    assert_eq!(code, 0, "{recent:#}");
+    assert_eq!(
+        stat(&recent, "objects_listed"),
+        9,
+        "three days of three tables"
+    );
+    assert_eq!(
+        table(&recent, "event_001")["partitions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let (_, one_day) = scan_json(&lake, &["event_002", "--partitions", "dt=2020-09-19"]);
+    assert_eq!(stat(&one_day, "objects_listed"), 1);
+    let (code, none) = scan_json(&lake, &["event_002", "--partitions", "dt>2030-01-01"]);
+    assert_eq!(
+        code, 0,
+        "a table with no new partition is not an error: {none:#}"
+    );
+
+    // plan --since compares only the partitions it admits: nothing older is "without data".
+    let catalogs = dir.path().join("catalogs/events");
+    std::fs::create_dir_all(&catalogs).unwrap();
+    std::fs::write(
+        catalogs.join("database.yaml"),
+        format!(
+            "name: events\nlocation: {location}\npartition_keys:\n- name: dt\n  type: string\n"
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        let catalogs = dir.path().join("catalogs");
+        let catalog_path = dir.path().join("catalog.db");
+        all.extend([
+            "--catalogs",
+            catalogs.to_str().unwrap(),
+            "--catalog-path",
+            catalog_path.to_str().unwrap(),
+        ]);
+        glueprint(&all)
+    };
+    assert!(run(&["onboard", "Event 000"]).status.success());
+    assert!(run(&["apply", "--yes"]).status.success());
+    let batch = glueprint::synth::event_batch(
+        "Event 000",
+        chrono::NaiveDate::from_ymd_opt(2020, 9, 29).unwrap(),
+        10,
+        0,
+        4,
+    );
+    write_batch(&lake, "event_000/dt=2020-09-29/part-00000.parquet", &batch);
+    let output = run(&[
+        "plan",
+        "--since",
+        "2020-09-29",
+        "--format",
+        "json",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let partitions = &plan["tables"][0]["partitions"];
+    assert_eq!(partitions["create"].as_array().unwrap().len(), 1);
+    assert_eq!(partitions["create"][0]["values"][0], "2020-09-29");
+    assert_eq!(partitions["without_data"], serde_json::json!([]));
+    assert!(
+        run(&["apply", "--yes", "--since", "2020-09-29"])
+            .status
+            .success()
+    );
+    assert_eq!(run(&["plan", "--detailed-exitcode"]).status.code(), Some(0));
+}
