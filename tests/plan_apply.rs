@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 use chrono::NaiveDate;
@@ -222,19 +222,6 @@ impl Workspace {
             Some(moto) => Box::new(GlueCatalog::new(&moto.sdk_config(), GlueOptions::default())),
         }
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 fn table_plan<'a>(plan: &'a Value, name: &str) -> &'a Value {

@@ -103,6 +103,21 @@ impl LocalCatalog {
     }
 }
 
+fn database_exists(
+    transaction: &rusqlite::Transaction<'_>,
+    database: &str,
+) -> Result<bool, CatalogError> {
+    transaction
+        .query_row(
+            "SELECT 1 FROM databases WHERE name = ?1",
+            params![database],
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|found| found.is_some())
+        .map_err(store_error)
+}
+
 fn table_exists(
     transaction: &rusqlite::Transaction<'_>,
     database: &str,
@@ -201,15 +216,7 @@ impl Catalog for LocalCatalog {
         table.name = table.name.to_lowercase();
         table.version = None;
         self.with(|tx| {
-            let database_exists: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM databases WHERE name = ?1",
-                    params![database],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(store_error)?;
-            if database_exists.is_none() {
+            if !database_exists(tx, &database)? {
                 return Err(CatalogError::NoDatabase(database.clone()));
             }
             let inserted = tx

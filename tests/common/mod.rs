@@ -37,6 +37,20 @@ pub fn write_bytes(root: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// Every file below `dir`.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 pub fn col(name: &str, data_type: DataType) -> Field {
     Field::new(name, data_type, true)
 }
