@@ -48,6 +48,8 @@ pub struct Lake {
     root: String,
     /// Lakes with the same identity share one address space: objects copy server-side.
     identity: String,
+    /// The same store as `store` for local lakes, for its file-system paths.
+    local: Option<Arc<LocalFileSystem>>,
 }
 
 impl Lake {
@@ -93,13 +95,8 @@ impl Lake {
 
     /// Where an object of a local lake is on disk; `None` for remote stores.
     pub fn local_path(&self, path: &Path) -> Option<std::path::PathBuf> {
-        self.is_local().then(|| {
-            std::path::Path::new("/").join(
-                percent_encoding::percent_decode_str(path.as_ref())
-                    .decode_utf8_lossy()
-                    .as_ref(),
-            )
-        })
+        // The store's own conversion: object paths escape some characters of file names.
+        self.local.as_ref()?.path_to_filesystem(path).ok()
     }
 
     /// The object path of `relative` (a key below the root).
@@ -178,11 +175,13 @@ fn open_local(path: &str) -> Result<Lake, StoreError> {
         location: path.to_string(),
         source: source.into(),
     })?;
+    let local = Arc::new(LocalFileSystem::new());
     Ok(Lake {
-        store: Arc::new(LocalFileSystem::new()),
+        store: Arc::clone(&local) as Arc<dyn ObjectStore>,
         prefix,
         root: with_trailing_slash(path),
         identity: LOCAL_IDENTITY.into(),
+        local: Some(local),
     })
 }
 
@@ -236,6 +235,7 @@ async fn open_s3(location: &str, rest: &str) -> Result<Lake, StoreError> {
         prefix,
         root,
         identity,
+        local: None,
     })
 }
 

@@ -533,3 +533,25 @@ fn every_parquet_testing_file_maps_or_is_reported_without_a_panic() {
         files.len()
     );
 }
+
+#[test]
+fn escaped_partition_values_and_odd_file_names_are_read() {
+    let lake = tempfile::tempdir().unwrap();
+    write_schema_file(
+        lake.path(),
+        "t/hour=2020-09-19 10%3A00/part 0 (copy).parquet",
+        vec![col("id", DataType::Utf8)],
+        1,
+    );
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 0, "{document:#}");
+    let t = table(&document, "t");
+    assert_eq!(columns(t), pairs(&[("id", "string")]));
+    assert_eq!(t["partitions"][0]["values"][0], "2020-09-19 10:00");
+    assert!(
+        t["partitions"][0]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("/t/hour=2020-09-19 10%3A00/")
+    );
+}
