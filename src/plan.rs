@@ -233,29 +233,25 @@ pub async fn plan(
         let reports = scan_tables(&tables, scan_options).await?;
         for table in tables {
             let live = live_tables.get(&table.file.name.to_lowercase());
-            let live_partitions = match live {
-                Some(_) if table.registers_partitions() => {
-                    catalog
-                        .list_partitions(&database.file.name, &table.file.name)
-                        .await?
-                }
-                _ => Vec::new(),
-            };
             // A partition filter limits the comparison to the partitions it admits.
             let keys: Vec<String> = table
                 .partition_keys
                 .iter()
                 .map(|k| k.name.clone())
                 .collect();
-            let live_partitions: Vec<Partition> = live_partitions
-                .into_iter()
-                .filter(|p| {
-                    scan_options
-                        .partitions
-                        .as_ref()
-                        .is_none_or(|filter| filter.admits_partition(&keys, &p.values))
-                })
-                .collect();
+            let live_partitions = match (live, &scan_options.partitions) {
+                (Some(_), Some(filter)) if table.registers_partitions() => {
+                    catalog
+                        .list_partitions_where(&database.file.name, &table.file.name, &keys, filter)
+                        .await?
+                }
+                (Some(_), None) if table.registers_partitions() => {
+                    catalog
+                        .list_partitions(&database.file.name, &table.file.name)
+                        .await?
+                }
+                _ => Vec::new(),
+            };
             let report = reports.get(&table.location);
             plan.tables
                 .push(plan_table(database, table, live, &live_partitions, report));

@@ -15,6 +15,8 @@ use aws_sdk_glue::Client;
 use aws_sdk_glue::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_glue::types as glue;
 
+use crate::layout::{FilterOp, PartitionFilter};
+
 use super::{
     Catalog, CatalogError, Column, Database, Partition, PartitionFailure, PartitionFailureKind,
     Storage, Table,
@@ -431,6 +433,44 @@ impl Catalog for GlueCatalog {
             .set_catalog_id(self.catalog_id())
             .database_name(database)
             .table_name(table)
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        let mut partitions = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| failed("GetPartitions", error))?;
+            for partition in page.partitions() {
+                partitions.push(from_glue_partition(partition)?);
+            }
+        }
+        Ok(partitions)
+    }
+
+    async fn list_partitions_where(
+        &self,
+        database: &str,
+        table: &str,
+        keys: &[String],
+        filter: &PartitionFilter,
+    ) -> Result<Vec<Partition>, CatalogError> {
+        let Some(key) = filter.key.clone().or_else(|| keys.first().cloned()) else {
+            return self.list_partitions(database, table).await;
+        };
+        let op = match filter.op {
+            FilterOp::Eq => "=",
+            FilterOp::Ge => ">=",
+            FilterOp::Gt => ">",
+            FilterOp::Le => "<=",
+            FilterOp::Lt => "<",
+        };
+        let expression = format!("{key} {op} '{}'", filter.value.replace('\'', "''"));
+        let mut pages = self
+            .client
+            .get_partitions()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .table_name(table)
+            .expression(expression)
             .max_results(1000)
             .into_paginator()
             .send();

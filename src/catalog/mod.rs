@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::hive::HiveType;
+use crate::layout::PartitionFilter;
 
 /// The Parquet formats and serde Athena and Spectrum read (catalog-facts §1).
 pub const PARQUET_INPUT_FORMAT: &str =
@@ -169,6 +170,22 @@ pub trait Catalog: Send + Sync {
         database: &str,
         table: &str,
     ) -> Result<Vec<Partition>, CatalogError>;
+    /// The partitions whose values pass `filter`, whose key is named. Backends that can filter
+    /// server-side (Glue's `Expression`) do; the default filters what `list_partitions` gives.
+    async fn list_partitions_where(
+        &self,
+        database: &str,
+        table: &str,
+        keys: &[String],
+        filter: &PartitionFilter,
+    ) -> Result<Vec<Partition>, CatalogError> {
+        Ok(self
+            .list_partitions(database, table)
+            .await?
+            .into_iter()
+            .filter(|partition| filter.admits_partition(keys, &partition.values))
+            .collect())
+    }
     /// Creates partitions; per-partition failures come back, they are not errors of the call.
     async fn create_partitions(
         &self,
