@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scan benchmark: generates a CleverTap-like lake with the project's own generator, then measures
 # `glueprint scan` on it with a warm page cache, beside a read-only floor and, when installed,
-# pyarrow and DuckDB doing the same job.
+# pyarrow and DuckDB doing the same job; then a 1,000-file lake in moto's S3, counting requests
+# on the wire.
 # Usage: bench/run.sh [FILES]   (FILES = events x 250 days; default 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +19,15 @@ if [ ! -d "$lake" ]; then
   mv "$lake.tmp" "$lake"
 fi
 python3 bench/measure.py "$lake" ./target/release/glueprint
+
+# A smaller lake in moto's S3 (when moto and boto3 are installed): requests on the wire.
+if command -v moto_server >/dev/null 2>&1 && python3 -c "import boto3" 2>/dev/null; then
+  s3_lake="target/bench/lake-4x250"
+  if [ ! -d "$s3_lake" ]; then
+    ./target/release/examples/synth_lake "$s3_lake.tmp" 4 250
+    mv "$s3_lake.tmp" "$s3_lake"
+  fi
+  python3 bench/s3.py "$s3_lake" ./target/release/glueprint
+else
+  echo "S3: moto_server or boto3 not installed, skipped"
+fi
