@@ -338,6 +338,35 @@ async fn s3_to_s3_in_moto() {
     );
     let again = organize_json(&["--from", &from, "--to", &to], &moto.env(), 2);
     assert_eq!(outcomes(&again), counts(&[("failed", 1), ("skipped", 12)]));
+
+    // Between stores: plain files are streamed (no server-side copy is possible), and a local
+    // lake can be filled from S3 too.
+    let to_other_bucket = format!("s3://{bucket}/from-local/");
+    let report = organize_json(
+        &["--from", raw.to_str().unwrap(), "--to", &to_other_bucket],
+        &moto.env(),
+        2,
+    );
+    assert_eq!(
+        outcomes(&report),
+        counts(&[("copied", 4), ("decompressed", 8), ("failed", 1)])
+    );
+    let local_lake = dir.path().join("local-lake");
+    std::fs::create_dir_all(&local_lake).unwrap();
+    let report = organize_json(
+        &["--from", &from, "--to", local_lake.to_str().unwrap()],
+        &moto.env(),
+        2,
+    );
+    assert_eq!(
+        outcomes(&report),
+        counts(&[("copied", 4), ("decompressed", 8), ("failed", 1)])
+    );
+    let (code, scanned) = scan_json(&local_lake, &[]);
+    assert_eq!(code, 0, "{scanned:#}");
+    assert_eq!(scanned["stats"]["files_read"], 12);
+    let output = glueprint_with_env(&["scan", &to_other_bucket, "--format", "json"], &moto.env());
+    assert_eq!(output.status.code(), Some(0));
 }
 
 #[test]
