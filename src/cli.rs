@@ -108,6 +108,21 @@ enum Command {
                       was not given) are kept."
     )]
     Apply(ApplyArgs),
+    /// Write YAML definitions for tables already in the live catalog (crawler-made ones).
+    #[command(
+        long_about = "Write YAML definitions for tables already in the live catalog, such as \
+                      the ones Glue crawlers made, so a team can move off crawlers: after an \
+                      import, plan shows no changes.\n\n\
+                      Writes catalogs/<database>/database.yaml (when missing: the lake root is \
+                      the database's location or the folder most tables sit in) and one \
+                      <table>.yaml per table in canonical form. Crawler bookkeeping parameters \
+                      are not declared (apply keeps them anyway). Views and non-Parquet tables \
+                      are reported and left out; partitions whose own column list differs from \
+                      the table's (HIVE_PARTITION_SCHEMA_MISMATCH) are reported. Each table's \
+                      `event` is its name: replace it with the CleverTap event name.",
+        after_help = "Examples:\n  glueprint import --database clevertap --catalog glue\n  glueprint import --database clevertap app_launched charged"
+    )]
+    Import(ImportArgs),
     /// Copy CleverTap's flat export folder into the per-event lake layout.
     #[command(
         long_about = "Copy CleverTap's flat export folder into the per-event lake layout.\n\n\
@@ -303,6 +318,17 @@ struct ApplyArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// The live database to import.
+    #[arg(long)]
+    database: String,
+    /// Only these tables; all tables of the database when none are given.
+    tables: Vec<String>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Debug, clap::Args)]
 struct OrganizeArgs {
     /// Where CleverTap drops its exports: a local folder or s3://bucket/prefix/.
     #[arg(long)]
@@ -445,6 +471,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Onboard(args) => onboard_command(args).await,
         Command::Plan(args) => plan_command(args).await,
         Command::Apply(args) => apply_command(args).await,
+        Command::Import(args) => import_command(args).await,
         Command::Organize(args) => organize_command(args).await,
         Command::Fmt(args) => fmt_command(args),
     }
@@ -604,6 +631,50 @@ async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let outcome = apply::apply(&plan, live.as_ref(), &options).await?;
     print!("{outcome}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let live = args.catalog.open(true).await?;
+    let imported = crate::import::import(
+        &args.catalog.catalogs,
+        live.as_ref(),
+        &args.database,
+        &args.tables,
+    )
+    .await?;
+    for table in &imported {
+        match &table.path {
+            Some(path) => println!("wrote {}", path.display()),
+            None => println!("left out {}", table.table),
+        }
+        for note in &table.notes {
+            println!("  note: {note}");
+        }
+        if !table.mismatched_partitions.is_empty() {
+            let shown: Vec<String> = table
+                .mismatched_partitions
+                .iter()
+                .take(5)
+                .map(|values| values.join("/"))
+                .collect();
+            println!(
+                "  warning: {} partition(s) have columns that differ from the table's ({}{}); \
+                 Athena may fail with HIVE_PARTITION_SCHEMA_MISMATCH",
+                table.mismatched_partitions.len(),
+                shown.join(", "),
+                if table.mismatched_partitions.len() > 5 {
+                    ", ..."
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    println!(
+        "\nNext: set each table's `event` to its CleverTap event name, review, then run \
+         `glueprint plan` (it should show no changes)."
+    );
     Ok(ExitCode::SUCCESS)
 }
 

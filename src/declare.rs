@@ -743,7 +743,6 @@ impl DeclaredTable {
         let mut parameters = database.file.parameters.clone();
         parameters.extend(self.file.parameters.clone());
         parameters.insert("classification".into(), "parquet".into());
-        parameters.insert("EXTERNAL".into(), "TRUE".into());
         if let PartitionMode::Projection(projection) = &self.file.partitions {
             parameters.insert("projection.enabled".into(), "true".into());
             for (key, spec) in projection {

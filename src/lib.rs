@@ -11,6 +11,7 @@ pub mod cli;
 pub mod declare;
 pub mod footer;
 pub mod hive;
+pub mod import;
 pub mod infer;
 pub mod layout;
 pub mod merge;

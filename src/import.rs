@@ -1,0 +1,265 @@
+//! Import: write the YAML definitions of tables that already live in the catalog (crawler-made
+//! ones, typically), so that a team can move off crawlers and `plan` shows no changes after.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{
+    Catalog, CatalogError, Column, PARQUET_INPUT_FORMAT, PARQUET_SERDE, Partition, Table,
+};
+use crate::declare::{
+    self, ColumnSpec, DATABASE_FILE, DatabaseFile, DeclareError, TableFile, unlocated,
+};
+
+/// Table parameters a crawler keeps for its own bookkeeping, or glueprint sets itself: not
+/// worth declaring (apply keeps whatever it does not manage).
+const NOT_DECLARED: [&str; 11] = [
+    "classification",
+    "EXTERNAL",
+    "CrawlerSchemaDeserializerVersion",
+    "CrawlerSchemaSerializerVersion",
+    "UPDATED_BY_CRAWLER",
+    "averageRecordSize",
+    "objectCount",
+    "recordCount",
+    "sizeKey",
+    "compressionType",
+    "typeOfData",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Declare(#[from] DeclareError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What became of one live table.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub table: String,
+    /// The file written, or `None` when the table cannot be declared.
+    pub path: Option<PathBuf>,
+    /// What the definition cannot say, or why the table was left out.
+    pub notes: Vec<String>,
+    /// Partitions whose own column list differs from the table's (the source of
+    /// HIVE_PARTITION_SCHEMA_MISMATCH).
+    pub mismatched_partitions: Vec<Vec<String>>,
+}
+
+/// Writes `catalogs/<database>/` definitions for the live tables of `database` (all of them,
+/// or `tables`).
+pub async fn import(
+    catalogs: &Path,
+    catalog: &dyn Catalog,
+    database: &str,
+    tables: &[String],
+) -> Result<Vec<Imported>, ImportError> {
+    let Some(live_database) = catalog.get_database(database).await? else {
+        return Err(ImportError::Invalid(format!(
+            "database `{database}` does not exist in the catalog"
+        )));
+    };
+    let mut live_tables = catalog.list_tables(database).await?;
+    for wanted in tables {
+        if !live_tables
+            .iter()
+            .any(|t| t.name.eq_ignore_ascii_case(wanted))
+        {
+            return Err(ImportError::Invalid(format!(
+                "table `{wanted}` is not in database `{database}` (it has: {})",
+                live_tables
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    if !tables.is_empty() {
+        live_tables.retain(|t| tables.iter().any(|w| w.eq_ignore_ascii_case(&t.name)));
+    }
+
+    let folder = catalogs.join(&live_database.name);
+    let database_path = folder.join(DATABASE_FILE);
+    let database_file = if database_path.is_file() {
+        let text =
+            std::fs::read_to_string(&database_path).map_err(|source| ImportError::Write {
+                path: database_path.display().to_string(),
+                source,
+            })?;
+        declare::parse::<DatabaseFile>(&database_path, &text)?
+    } else {
+        let file = new_database_file(
+            &live_database.name,
+            live_database.location.as_deref(),
+            &live_tables,
+        );
+        write(&database_path, &declare::database_yaml(&file))?;
+        file
+    };
+    let root = with_slash(&database_file.location.value);
+    let default_keys: Vec<Column> = database_file
+        .partition_keys
+        .iter()
+        .map(ColumnSpec::to_column)
+        .collect();
+
+    let mut imported = Vec::new();
+    for table in &live_tables {
+        let mut notes = Vec::new();
+        if let Some(reason) = not_declarable(table) {
+            imported.push(Imported {
+                table: table.name.clone(),
+                path: None,
+                notes: vec![reason],
+                mismatched_partitions: Vec::new(),
+            });
+            continue;
+        }
+        if table
+            .parameters
+            .get("projection.enabled")
+            .is_some_and(|v| v == "true")
+        {
+            notes.push(
+                "partition projection is declared as plain parameters; switch to \
+                 `partitions: projection` by hand"
+                    .into(),
+            );
+        }
+        let file = table_file(table, &root, &default_keys);
+        let path = folder.join(format!("{}.yaml", table.name));
+        write(&path, &declare::table_yaml(&file))?;
+        let partitions = catalog
+            .list_partitions(&live_database.name, &table.name)
+            .await?;
+        imported.push(Imported {
+            table: table.name.clone(),
+            path: Some(path),
+            notes,
+            mismatched_partitions: mismatched(table, &partitions),
+        });
+    }
+    Ok(imported)
+}
+
+fn with_slash(location: &str) -> String {
+    if location.ends_with('/') {
+        location.to_string()
+    } else {
+        format!("{location}/")
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ImportError> {
+    let failed = |source| ImportError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    std::fs::write(path, text).map_err(failed)
+}
+
+/// Why a live table cannot be declared, if it cannot.
+fn not_declarable(table: &Table) -> Option<String> {
+    if table.table_type.as_deref() == Some("VIRTUAL_VIEW") {
+        return Some("a view, not a table of files: left out".into());
+    }
+    let parquet = table.storage.input_format.as_deref() == Some(PARQUET_INPUT_FORMAT)
+        && table.storage.serde_library.as_deref() == Some(PARQUET_SERDE);
+    (!parquet).then(|| {
+        format!(
+            "not a Parquet table (input format {}, serde {}); glueprint declares Parquet tables \
+             only: left out",
+            table.storage.input_format.as_deref().unwrap_or("none"),
+            table.storage.serde_library.as_deref().unwrap_or("none")
+        )
+    })
+}
+
+/// The database file for tables that have none yet: the lake root is the database's location,
+/// or else the folder most tables sit in; partition keys shared by every table become defaults.
+fn new_database_file(name: &str, location: Option<&str>, tables: &[Table]) -> DatabaseFile {
+    let parent = |table: &Table| -> String {
+        let trimmed = table.storage.location.trim_end_matches('/');
+        trimmed
+            .rsplit_once('/')
+            .map_or(trimmed.to_string(), |(parent, _)| format!("{parent}/"))
+    };
+    let mut parents: BTreeMap<String, usize> = BTreeMap::new();
+    for table in tables {
+        *parents.entry(parent(table)).or_default() += 1;
+    }
+    let root = location.map(with_slash).unwrap_or_else(|| {
+        parents
+            .iter()
+            .max_by_key(|(_, count)| **count)
+            .map(|(parent, _)| parent.clone())
+            .unwrap_or_default()
+    });
+    let shared_keys = tables
+        .first()
+        .map(|first| &first.partition_keys)
+        .filter(|keys| tables.iter().all(|t| same_columns(&t.partition_keys, keys)));
+    DatabaseFile {
+        name: name.to_string(),
+        description: None,
+        location: unlocated(root),
+        partition_keys: shared_keys.map(|keys| specs(keys)).unwrap_or_default(),
+        parameters: BTreeMap::new(),
+    }
+}
+
+fn same_columns(a: &[Column], b: &[Column]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.name.eq_ignore_ascii_case(&y.name) && x.ty.equivalent(&y.ty))
+}
+
+fn specs(columns: &[Column]) -> Vec<ColumnSpec> {
+    columns
+        .iter()
+        .map(|c| ColumnSpec::new(&c.name, c.ty.clone(), c.comment.clone()))
+        .collect()
+}
+
+fn table_file(table: &Table, root: &str, default_keys: &[Column]) -> TableFile {
+    let mut file = declare::new_table_file(&table.name, &table.name, specs(&table.storage.columns));
+    file.description = table.description.clone();
+    let default_location = format!("{root}{}/", table.name);
+    if with_slash(&table.storage.location) != default_location {
+        file.location = Some(unlocated(table.storage.location.clone()));
+    }
+    if !same_columns(&table.partition_keys, default_keys) {
+        file.partition_keys = Some(specs(&table.partition_keys));
+    }
+    file.parameters = table
+        .parameters
+        .iter()
+        .filter(|(key, _)| !NOT_DECLARED.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    file
+}
+
+/// Partitions whose columns differ from the table's.
+fn mismatched(table: &Table, partitions: &[Partition]) -> Vec<Vec<String>> {
+    partitions
+        .iter()
+        .filter(|p| !same_columns(&p.storage.columns, &table.storage.columns))
+        .map(|p| p.values.clone())
+        .collect()
+}

@@ -1,0 +1,149 @@
+//! Import: crawler-made tables become YAML definitions, and plan then shows no changes.
+
+mod common;
+
+use common::*;
+use glueprint::catalog::local::LocalCatalog;
+use glueprint::catalog::{Catalog, Column, Database, EXTERNAL_TABLE, Partition, Storage, Table};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crawler_made_tables_import_and_plan_shows_no_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    glueprint::synth::write_lake(&lake, &glueprint::synth::LakeSpec::numbered(2, 3)).unwrap();
+    let root = format!("{}/", lake.display());
+
+    // What a crawler leaves: the scanned columns, its bookkeeping parameters, and one partition
+    // whose own column list lags behind the table's.
+    let scanned = glueprint::scan::scan(
+        &glueprint::store::Lake::open(lake.to_str().unwrap())
+            .await
+            .unwrap(),
+        &Default::default(),
+        &glueprint::scan::Silent,
+    )
+    .await
+    .unwrap();
+    let catalog_path = dir.path().join("catalog.db");
+    let catalog = LocalCatalog::open(&catalog_path).unwrap();
+    catalog
+        .create_database(&Database {
+            name: "events".into(),
+            description: None,
+            location: None,
+            parameters: Default::default(),
+        })
+        .await
+        .unwrap();
+    for table in &scanned.tables {
+        let columns: Vec<Column> = table
+            .columns
+            .iter()
+            .map(|c| Column::new(c.name.clone(), c.ty.clone()))
+            .collect();
+        catalog
+            .create_table(
+                "events",
+                &Table {
+                    name: table.name.clone(),
+                    description: Some("made by a crawler".into()),
+                    owner: None,
+                    table_type: Some(EXTERNAL_TABLE.into()),
+                    parameters: [
+                        ("classification", "parquet"),
+                        ("UPDATED_BY_CRAWLER", "clevertap-crawler"),
+                        ("recordCount", "24"),
+                        ("team", "growth"),
+                    ]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                    storage: Storage::parquet(table.location.clone(), columns.clone()),
+                    partition_keys: vec![Column::new("dt", glueprint::hive::HiveType::String)],
+                    version: None,
+                },
+            )
+            .await
+            .unwrap();
+        let partitions: Vec<Partition> = table
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Partition {
+                values: p.values.clone(),
+                storage: Storage::parquet(
+                    p.location.clone(),
+                    if i == 0 {
+                        columns[..2].to_vec()
+                    } else {
+                        columns.clone()
+                    },
+                ),
+                parameters: Default::default(),
+            })
+            .collect();
+        assert!(
+            catalog
+                .create_partitions("events", &table.name, &partitions)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    let catalogs = dir.path().join("catalogs");
+    let common = [
+        "--catalogs",
+        catalogs.to_str().unwrap(),
+        "--catalog-path",
+        catalog_path.to_str().unwrap(),
+    ];
+    let output = glueprint(&[&["import", "--database", "events"][..], &common[..]].concat());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("events/event_000.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("1 partition(s) have columns that differ from the table's (2020-09-19)"),
+        "{stdout}"
+    );
+
+    let database = std::fs::read_to_string(catalogs.join("events/database.yaml")).unwrap();
+    assert!(
+        database.contains(&format!("location: {root}\n")),
+        "{database}"
+    );
+    assert!(
+        database.contains("partition_keys:\n- name: dt\n  type: string\n"),
+        "{database}"
+    );
+    let table = std::fs::read_to_string(catalogs.join("events/event_001.yaml")).unwrap();
+    assert!(
+        table.contains("description: made by a crawler\n"),
+        "{table}"
+    );
+    assert!(table.contains("parameters:\n  team: growth\n"), "{table}");
+    assert!(!table.contains("recordCount"), "{table}");
+
+    let plan = glueprint(&[&["plan", "--detailed-exitcode"][..], &common[..]].concat());
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+    let fmt = glueprint(&["fmt", "--check", "--catalogs", catalogs.to_str().unwrap()]);
+    assert_eq!(
+        fmt.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
+
+    let output = glueprint(&[&["import", "--database", "nope"][..], &common[..]].concat());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("database `nope` does not exist"));
+}
