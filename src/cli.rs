@@ -18,6 +18,7 @@ use crate::catalog::Catalog;
 use crate::catalog::glue::{GlueCatalog, GlueOptions};
 use crate::catalog::local::LocalCatalog;
 use crate::declare::Declared;
+use crate::drift::{self, DriftKind};
 use crate::layout::PartitionFilter;
 use crate::naming::event_identity;
 use crate::onboard::{self, OnboardOptions};
@@ -95,6 +96,22 @@ enum Command {
                       Exit status with --detailed-exitcode: 0 no changes, 2 changes pending, 1 error."
     )]
     Plan(PlanArgs),
+    /// Report, read-only, where the live catalog or the data moved away from the declaration.
+    #[command(
+        long_about = "Report, read-only, where the live catalog or the data moved away from \
+                      the declaration, for every declared table (or the events named): tables \
+                      missing or changed by hand (catalog), columns and struct fields the data \
+                      has but the YAML lacks, files the declared types cannot read, unreadable \
+                      files (data), partitions not registered, registered without data or \
+                      elsewhere (partitions), and partitions whose own columns differ from their \
+                      table's (partition-schema).\n\n\
+                      Formats: markdown (a PR comment or job summary), json, junit (one test \
+                      case per table). In GitHub Actions (GITHUB_ACTIONS=true) each finding is \
+                      also printed as an error annotation on the table's YAML file.\n\n\
+                      Exit status: 0 no drift, 2 drift of a kind in --fail-on, 1 failure.",
+        after_help = "Examples:\n  glueprint drift --catalog glue --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  glueprint drift --format junit --fail-on catalog,partition-schema > drift.xml"
+    )]
+    Drift(DriftArgs),
     /// Make the live catalog match the declaration, for the events asked for.
     #[command(
         long_about = "Make the live catalog match the declaration, for the events asked for \
@@ -299,6 +316,32 @@ struct PlanArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct DriftArgs {
+    /// Events (or table names) to check; all declared tables when none are given.
+    events: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DriftFormat::Markdown)]
+    format: DriftFormat,
+    /// Which kinds of drift fail the run (exit 2); all by default.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [DriftKind::Catalog, DriftKind::Data, DriftKind::Partitions, DriftKind::PartitionSchema])]
+    fail_on: Vec<DriftKind>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DriftFormat {
+    /// A table per line, then details: for PR comments and job summaries.
+    Markdown,
+    /// The report as data.
+    Json,
+    /// JUnit XML: one test case per table.
+    Junit,
+}
+
+#[derive(Debug, clap::Args)]
 struct ApplyArgs {
     /// Events (or table names) to apply; all declared tables when none are given.
     events: Vec<String>,
@@ -471,6 +514,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Onboard(args) => onboard_command(args).await,
         Command::Plan(args) => plan_command(args).await,
         Command::Apply(args) => apply_command(args).await,
+        Command::Drift(args) => drift_command(args).await,
         Command::Import(args) => import_command(args).await,
         Command::Organize(args) => organize_command(args).await,
         Command::Fmt(args) => fmt_command(args),
@@ -595,6 +639,37 @@ async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
         Format::Json => println!("{}", report::plan_json(&plan)),
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(EXIT_FOUND_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn drift_command(args: DriftArgs) -> anyhow::Result<ExitCode> {
+    let declared = load_declared(&args.catalog.catalogs)?;
+    let plan = compute_plan(&args.events, &args.catalog, &args.read).await?;
+    let report = drift::from_plan(&plan, |database, table| {
+        declared
+            .databases
+            .iter()
+            .filter(|d| d.file.name == database)
+            .flat_map(|d| &d.tables)
+            .find(|t| t.file.name == table)
+            .map(|t| t.path.display().to_string())
+            .unwrap_or_default()
+    });
+    match args.format {
+        DriftFormat::Markdown => print!("{}", report::drift_markdown(&report, &args.fail_on)),
+        DriftFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a drift report serializes")
+        ),
+        DriftFormat::Junit => print!("{}", report::drift_junit(&report, &args.fail_on)),
+    }
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        print!("{}", report::drift_annotations(&report, &args.fail_on));
+    }
+    Ok(if report.has_drift(&args.fail_on) {
         ExitCode::from(EXIT_FOUND_ERRORS)
     } else {
         ExitCode::SUCCESS

@@ -212,7 +212,11 @@ fn new_database_file(name: &str, location: Option<&str>, tables: &[Table]) -> Da
     let shared_keys = tables
         .first()
         .map(|first| &first.partition_keys)
-        .filter(|keys| tables.iter().all(|t| same_columns(&t.partition_keys, keys)));
+        .filter(|keys| {
+            tables
+                .iter()
+                .all(|t| Column::same_list(&t.partition_keys, keys))
+        });
     DatabaseFile {
         name: name.to_string(),
         description: None,
@@ -220,13 +224,6 @@ fn new_database_file(name: &str, location: Option<&str>, tables: &[Table]) -> Da
         partition_keys: shared_keys.map(|keys| specs(keys)).unwrap_or_default(),
         parameters: BTreeMap::new(),
     }
-}
-
-fn same_columns(a: &[Column], b: &[Column]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.name.eq_ignore_ascii_case(&y.name) && x.ty.equivalent(&y.ty))
 }
 
 fn specs(columns: &[Column]) -> Vec<ColumnSpec> {
@@ -243,7 +240,7 @@ fn table_file(table: &Table, root: &str, default_keys: &[Column]) -> TableFile {
     if with_slash(&table.storage.location) != default_location {
         file.location = Some(unlocated(table.storage.location.clone()));
     }
-    if !same_columns(&table.partition_keys, default_keys) {
+    if !Column::same_list(&table.partition_keys, default_keys) {
         file.partition_keys = Some(specs(&table.partition_keys));
     }
     file.parameters = table
@@ -259,7 +256,7 @@ fn table_file(table: &Table, root: &str, default_keys: &[Column]) -> TableFile {
 fn mismatched(table: &Table, partitions: &[Partition]) -> Vec<Vec<String>> {
     partitions
         .iter()
-        .filter(|p| !same_columns(&p.storage.columns, &table.storage.columns))
+        .filter(|p| !Column::same_list(&p.storage.columns, &table.storage.columns))
         .map(|p| p.values.clone())
         .collect()
 }

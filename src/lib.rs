@@ -9,6 +9,7 @@ pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod declare;
+pub mod drift;
 pub mod footer;
 pub mod hive;
 pub mod import;

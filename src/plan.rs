@@ -62,6 +62,9 @@ pub struct TablePlan {
     pub drift: Vec<Drift>,
     /// Errors found reading the data (unreadable files, conflicts, layouts).
     pub data_problems: Vec<Problem>,
+    /// Registered partitions whose own column list differs from the live table's: Athena may
+    /// fail on them with HIVE_PARTITION_SCHEMA_MISMATCH.
+    pub partition_schema_mismatch: Vec<Vec<String>>,
     /// The table apply writes: the live table with the managed fields replaced.
     #[serde(skip)]
     pub target: Table,
@@ -350,6 +353,15 @@ fn plan_table(
     } else if table.registers_partitions() {
         partitions = partition_changes_without_data(live_partitions);
     }
+    let partition_schema_mismatch = live
+        .map(|live| {
+            live_partitions
+                .iter()
+                .filter(|p| !Column::same_list(&p.storage.columns, &live.storage.columns))
+                .map(|p| p.values.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     TablePlan {
         database: database.file.name.clone(),
         name: desired.name.clone(),
@@ -360,6 +372,7 @@ fn plan_table(
         partitions,
         drift,
         data_problems,
+        partition_schema_mismatch,
         target,
         definition,
     }

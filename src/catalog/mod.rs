@@ -51,6 +51,14 @@ impl Column {
             comment: None,
         }
     }
+
+    /// Whether two column lists hold the same names (case-insensitively) and types, in order.
+    pub fn same_list(a: &[Column], b: &[Column]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.name.eq_ignore_ascii_case(&y.name) && x.ty.equivalent(&y.ty))
+    }
 }
 
 /// Where and how a table's (or partition's) files are stored.

@@ -1,0 +1,209 @@
+//! Drift: the plan read as a report for CI. Where the live catalog or the data moved away from
+//! what is declared, per table and per kind, without changing anything.
+
+use serde::Serialize;
+
+use crate::plan::{Action, ChangeKind, Drift, Plan};
+
+/// The kinds of drift, as `--fail-on` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftKind {
+    /// The live catalog differs from the declaration: tables missing, columns or parameters
+    /// changed by hand.
+    Catalog,
+    /// The data holds what the declaration lacks or cannot read, or cannot be read at all.
+    Data,
+    /// Partitions in the data but not registered, registered without data, or elsewhere.
+    Partitions,
+    /// Registered partitions whose own columns differ from their table's.
+    PartitionSchema,
+}
+
+impl DriftKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::Catalog => "catalog",
+            DriftKind::Data => "data",
+            DriftKind::Partitions => "partitions",
+            DriftKind::PartitionSchema => "partition_schema",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: DriftKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableDrift {
+    pub database: String,
+    pub table: String,
+    pub event: String,
+    /// The table's YAML file, for annotations.
+    pub file: String,
+    pub findings: Vec<Finding>,
+}
+
+impl TableDrift {
+    /// Findings of the kinds that count.
+    pub fn failing<'a>(&'a self, kinds: &'a [DriftKind]) -> impl Iterator<Item = &'a Finding> {
+        self.findings.iter().filter(|f| kinds.contains(&f.kind))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    pub tables: Vec<TableDrift>,
+}
+
+impl DriftReport {
+    pub fn has_drift(&self, kinds: &[DriftKind]) -> bool {
+        self.tables
+            .iter()
+            .any(|t| t.failing(kinds).next().is_some())
+    }
+}
+
+/// Reads a plan as drift. `file_of` names each table's YAML file.
+pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftReport {
+    let tables = plan
+        .tables
+        .iter()
+        .map(|table| {
+            let mut findings = Vec::new();
+            let mut add = |kind, message: String, objects: Vec<String>| {
+                findings.push(Finding {
+                    kind,
+                    message,
+                    objects,
+                })
+            };
+            if plan
+                .databases
+                .iter()
+                .any(|d| d.name == table.database && d.action == Action::Create)
+            {
+                add(
+                    DriftKind::Catalog,
+                    format!("database `{}` is not in the live catalog", table.database),
+                    vec![],
+                );
+            }
+            if table.action == Action::Create {
+                add(
+                    DriftKind::Catalog,
+                    "the table is declared but not in the live catalog".into(),
+                    vec![],
+                );
+            } else {
+                for change in &table.changes {
+                    let what = match change.kind {
+                        ChangeKind::Added => "is declared but missing live",
+                        ChangeKind::Dropped => "is live but not declared",
+                        ChangeKind::Widened | ChangeKind::TypeChanged => "has another type live",
+                        ChangeKind::CommentChanged => "has another comment live",
+                        ChangeKind::Changed => "differs live",
+                    };
+                    add(
+                        DriftKind::Catalog,
+                        format!(
+                            "{} {what} (live: {}, declared: {})",
+                            change.subject,
+                            change.live.as_deref().unwrap_or("none"),
+                            change.declared.as_deref().unwrap_or("none")
+                        ),
+                        vec![],
+                    );
+                }
+            }
+            for drift in &table.drift {
+                let objects = match drift {
+                    Drift::Unreadable { objects, .. } => objects.clone(),
+                    _ => vec![],
+                };
+                add(DriftKind::Data, crate::report::drift_text(drift), objects);
+            }
+            for problem in &table.data_problems {
+                add(
+                    DriftKind::Data,
+                    problem.message.clone(),
+                    problem.objects.clone(),
+                );
+            }
+            let partitions = &table.partitions;
+            if !partitions.create.is_empty() {
+                add(
+                    DriftKind::Partitions,
+                    format!(
+                        "{} partition(s) in the data are not registered",
+                        partitions.create.len()
+                    ),
+                    partitions
+                        .create
+                        .iter()
+                        .take(5)
+                        .map(|p| p.location.clone())
+                        .collect(),
+                );
+            }
+            if !partitions.without_data.is_empty() {
+                add(
+                    DriftKind::Partitions,
+                    format!(
+                        "{} registered partition(s) have no data",
+                        partitions.without_data.len()
+                    ),
+                    partitions
+                        .without_data
+                        .iter()
+                        .take(5)
+                        .map(|p| p.location.clone())
+                        .collect(),
+                );
+            }
+            for relocation in &partitions.relocate {
+                add(
+                    DriftKind::Partitions,
+                    format!(
+                        "partition {} is registered at {} but its data is at {}",
+                        relocation.values.join("/"),
+                        relocation.live,
+                        relocation.data
+                    ),
+                    vec![],
+                );
+            }
+            if !table.partition_schema_mismatch.is_empty() {
+                let shown: Vec<String> = table
+                    .partition_schema_mismatch
+                    .iter()
+                    .take(5)
+                    .map(|values| values.join("/"))
+                    .collect();
+                add(
+                    DriftKind::PartitionSchema,
+                    format!(
+                        "{} partition(s) have columns that differ from the table's ({}); Athena \
+                         may fail with HIVE_PARTITION_SCHEMA_MISMATCH",
+                        table.partition_schema_mismatch.len(),
+                        shown.join(", ")
+                    ),
+                    vec![],
+                );
+            }
+            TableDrift {
+                database: table.database.clone(),
+                table: table.name.clone(),
+                event: table.event.clone(),
+                file: file_of(&table.database, &table.name),
+                findings,
+            }
+        })
+        .collect();
+    DriftReport { tables }
+}
