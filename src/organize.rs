@@ -170,19 +170,6 @@ impl OrganizeReport {
             .filter(|f| f.outcome == Outcome::Failed)
             .count()
     }
-
-    /// The tables that received new files in this run.
-    pub fn tables_changed(&self) -> Vec<String> {
-        let mut tables: Vec<String> = self
-            .files
-            .iter()
-            .filter(|f| matches!(f.outcome, Outcome::Copied | Outcome::Decompressed))
-            .map(|f| f.table.clone())
-            .collect();
-        tables.sort();
-        tables.dedup();
-        tables
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
