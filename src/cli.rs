@@ -20,6 +20,7 @@ use crate::catalog::local::LocalCatalog;
 use crate::declare::Declared;
 use crate::drift::{self, DriftKind};
 use crate::layout::PartitionFilter;
+use crate::lint::{self, Engine};
 use crate::naming::event_identity;
 use crate::onboard::{self, OnboardOptions};
 use crate::organize::{self, Layout, OrganizeOptions};
@@ -96,6 +97,21 @@ enum Command {
                       Exit status with --detailed-exitcode: 0 no changes, 2 changes pending, 1 error."
     )]
     Plan(PlanArgs),
+    /// Check that Athena and Redshift Spectrum will read the declared tables (and files).
+    #[command(
+        long_about = "Check that Athena and Redshift Spectrum will read the declared tables and, \
+                      with --data, every file: names (characters, capitals, leading _ or digit, \
+                      lengths, reserved words, struct fields Athena cannot declare), types \
+                      (Spectrum's nested-array limits, Athena's type-string limit), comments and \
+                      descriptions, and with --data files whose types the engine cannot read as \
+                      declared (the HIVE_BAD_DATA predictor; Spectrum needs exact types), \
+                      unreadable files and partition folders that contradict the declaration.\n\n\
+                      Each rule has an id and a default severity; database.yaml can set \
+                      `lint: {rule-id: error|warning|off}`.\n\n\
+                      Exit status: 0 no errors (warnings are printed), 2 errors found \
+                      (--warnings-as-errors counts warnings), 1 the run failed."
+    )]
+    Lint(LintArgs),
     /// Report, read-only, where the live catalog or the data moved away from the declaration.
     #[command(
         long_about = "Report, read-only, where the live catalog or the data moved away from \
@@ -316,6 +332,29 @@ struct PlanArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct LintArgs {
+    /// Events (or table names) to check; all declared tables when none are given.
+    events: Vec<String>,
+    /// Also read every file's footer and check it against the declaration.
+    #[arg(long)]
+    data: bool,
+    /// The engines whose rules apply.
+    #[arg(long, value_enum, default_value_t = Engine::Both)]
+    engine: Engine,
+    /// Exit 2 on warnings too.
+    #[arg(long)]
+    warnings_as_errors: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The folder of declared definitions.
+    #[arg(long, default_value = crate::declare::DEFAULT_DIR, env = "GLUEPRINT_CATALOGS")]
+    catalogs: PathBuf,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(Debug, clap::Args)]
 struct DriftArgs {
     /// Events (or table names) to check; all declared tables when none are given.
     events: Vec<String>,
@@ -515,6 +554,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan(args) => plan_command(args).await,
         Command::Apply(args) => apply_command(args).await,
         Command::Drift(args) => drift_command(args).await,
+        Command::Lint(args) => lint_command(args).await,
         Command::Import(args) => import_command(args).await,
         Command::Organize(args) => organize_command(args).await,
         Command::Fmt(args) => fmt_command(args),
@@ -639,6 +679,64 @@ async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
         Format::Json => println!("{}", report::plan_json(&plan)),
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(EXIT_FOUND_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn lint_command(args: LintArgs) -> anyhow::Result<ExitCode> {
+    let mut declared = load_declared(&args.catalogs)?;
+    let selected = select(&declared, &args.events)?;
+    // Only the tables asked for.
+    for (d, database) in declared.databases.iter_mut().enumerate() {
+        let mut index = 0;
+        database.tables.retain(|_| {
+            let keep = selected.contains(&(d, index));
+            index += 1;
+            keep
+        });
+    }
+    let reports = if args.data {
+        let tables: Vec<&crate::declare::DeclaredTable> =
+            declared.databases.iter().flat_map(|d| &d.tables).collect();
+        Some(plan::scan_tables(&tables, &args.read.scan_options()?).await?)
+    } else {
+        None
+    };
+    let findings =
+        lint::lint(&declared, args.engine, reports.as_ref()).map_err(anyhow::Error::msg)?;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&findings).expect("findings serialize")
+        ),
+        Format::Text => {
+            for finding in &findings {
+                println!(
+                    "{}:{}: {}[{}]: {}; {}",
+                    finding.file,
+                    finding.line,
+                    severity_word(finding.severity),
+                    finding.rule,
+                    finding.message,
+                    finding.hint
+                );
+                for object in &finding.objects {
+                    println!("    {object}");
+                }
+            }
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            println!("{errors} error(s), {} warning(s).", findings.len() - errors);
+        }
+    }
+    let failing = findings
+        .iter()
+        .any(|f| f.severity == Severity::Error || args.warnings_as_errors);
+    Ok(if failing {
         ExitCode::from(EXIT_FOUND_ERRORS)
     } else {
         ExitCode::SUCCESS

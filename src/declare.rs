@@ -41,6 +41,17 @@ pub struct DatabaseFile {
     /// Table parameters shared by all tables (a table's own parameters win).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, String>,
+    /// `glueprint lint` severities by rule id, overriding the defaults: error, warning or off.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lint: BTreeMap<String, LintLevel>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LintLevel {
+    Error,
+    Warning,
+    Off,
 }
 
 /// `catalogs/<database>/<table>.yaml`.

@@ -223,6 +223,7 @@ fn new_database_file(name: &str, location: Option<&str>, tables: &[Table]) -> Da
         location: unlocated(root),
         partition_keys: shared_keys.map(|keys| specs(keys)).unwrap_or_default(),
         parameters: BTreeMap::new(),
+        lint: BTreeMap::new(),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod hive;
 pub mod import;
 pub mod infer;
 pub mod layout;
+pub mod lint;
 pub mod merge;
 pub mod naming;
 pub mod onboard;

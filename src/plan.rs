@@ -264,7 +264,7 @@ pub async fn plan(
 }
 
 /// Scans the folders of `tables`, one scan per lake root; keyed by table location.
-async fn scan_tables(
+pub async fn scan_tables(
     tables: &[&DeclaredTable],
     options: &ScanOptions,
 ) -> Result<HashMap<String, TableReport>, PlanError> {

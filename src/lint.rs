@@ -1,0 +1,660 @@
+//! Lint: will Athena and Redshift Spectrum read the declared tables, and (with `--data`) every
+//! file, correctly? The rules live in one table: a rule's engines and default severity are data,
+//! easy to correct (catalog-facts §2–§4); `database.yaml` may override severities per rule.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
+use crate::hive::HiveType;
+use crate::merge::reads_as;
+use crate::problem::Severity;
+use crate::scan::TableReport;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    Athena,
+    Spectrum,
+    Both,
+}
+
+impl Engine {
+    fn covers(self, rule: &Rule) -> bool {
+        match self {
+            Engine::Both => true,
+            Engine::Athena => rule.athena,
+            Engine::Spectrum => rule.spectrum,
+        }
+    }
+}
+
+/// One rule: its id, default severity, the engines it speaks for, and what to do.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub athena: bool,
+    pub spectrum: bool,
+    pub hint: &'static str,
+}
+
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    athena: bool,
+    spectrum: bool,
+    hint: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        severity,
+        athena,
+        spectrum,
+        hint,
+    }
+}
+
+use Severity::{Error, Warning};
+
+pub const RULES: &[Rule] = &[
+    rule(
+        "name-charset",
+        Error,
+        true,
+        true,
+        "use only a-z, 0-9 and _ (catalog-facts §2)",
+    ),
+    rule(
+        "name-uppercase",
+        Warning,
+        true,
+        true,
+        "Glue folds names to lowercase: write them lowercase",
+    ),
+    rule(
+        "name-leading",
+        Warning,
+        true,
+        true,
+        "names starting with _ or a digit need quoting in every query",
+    ),
+    rule(
+        "name-length",
+        Error,
+        true,
+        true,
+        "Glue allows 255 bytes for names, Athena 128 characters for columns",
+    ),
+    rule(
+        "reserved-word",
+        Warning,
+        true,
+        true,
+        "an Athena reserved word must be quoted in every query: rename it",
+    ),
+    rule(
+        "struct-field-name",
+        Error,
+        true,
+        false,
+        "Athena declares struct fields of letters, digits, _ and . only: rename the property at the source",
+    ),
+    rule(
+        "nested-array",
+        Warning,
+        false,
+        true,
+        "Redshift Spectrum reads arrays of arrays or of maps poorly: flatten the column",
+    ),
+    rule(
+        "type-length",
+        Error,
+        true,
+        false,
+        "Athena's API returns at most 4,096 characters of a type: split the struct",
+    ),
+    rule(
+        "comment-length",
+        Error,
+        true,
+        true,
+        "Glue keeps at most 255 characters of a column comment",
+    ),
+    rule(
+        "missing-description",
+        Warning,
+        true,
+        true,
+        "add a description: analysts find tables by it",
+    ),
+    rule(
+        "unreadable-file",
+        Error,
+        true,
+        true,
+        "the file's type cannot be read as the declared type (HIVE_BAD_DATA / incompatible Parquet schema): fix the declaration or rewrite the file",
+    ),
+    rule(
+        "data-error",
+        Error,
+        true,
+        true,
+        "the file cannot be read at all, or its table's files disagree",
+    ),
+    rule(
+        "partition-keys",
+        Error,
+        true,
+        true,
+        "the data's partition folders do not match the declared partition keys",
+    ),
+    rule(
+        "type-decision",
+        Warning,
+        true,
+        true,
+        "the data holds a type with no exact Hive equivalent",
+    ),
+];
+
+/// Athena DDL reserved words (catalog-facts §2), lowercase.
+const RESERVED: &[&str] = &[
+    "all",
+    "alter",
+    "and",
+    "array",
+    "as",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "boolean",
+    "both",
+    "by",
+    "case",
+    "cast",
+    "char",
+    "column",
+    "conf",
+    "constraint",
+    "commit",
+    "create",
+    "cross",
+    "cube",
+    "current",
+    "current_date",
+    "current_timestamp",
+    "cursor",
+    "database",
+    "date",
+    "dayofweek",
+    "decimal",
+    "delete",
+    "describe",
+    "distinct",
+    "div",
+    "double",
+    "drop",
+    "else",
+    "end",
+    "exchange",
+    "exists",
+    "extended",
+    "external",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "floor",
+    "following",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "function",
+    "grant",
+    "group",
+    "grouping",
+    "having",
+    "if",
+    "import",
+    "in",
+    "inner",
+    "insert",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "join",
+    "lateral",
+    "left",
+    "less",
+    "like",
+    "local",
+    "macro",
+    "map",
+    "more",
+    "none",
+    "not",
+    "null",
+    "numeric",
+    "of",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "over",
+    "partialscan",
+    "partition",
+    "percent",
+    "preceding",
+    "precision",
+    "preserve",
+    "primary",
+    "procedure",
+    "range",
+    "reads",
+    "reduce",
+    "regexp",
+    "references",
+    "revoke",
+    "right",
+    "rlike",
+    "rollback",
+    "rollup",
+    "row",
+    "rows",
+    "select",
+    "set",
+    "smallint",
+    "start",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "transform",
+    "trigger",
+    "true",
+    "truncate",
+    "unbounded",
+    "union",
+    "uniquejoin",
+    "update",
+    "user",
+    "using",
+    "utc_timestamp",
+    "values",
+    "varchar",
+    "views",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+    pub hint: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<String>,
+}
+
+struct Linter<'a> {
+    engine: Engine,
+    overrides: &'a std::collections::BTreeMap<String, LintLevel>,
+    findings: Vec<Finding>,
+}
+
+impl Linter<'_> {
+    fn report(&mut self, id: &str, file: &str, line: u64, message: String, objects: Vec<String>) {
+        let rule = RULES
+            .iter()
+            .find(|r| r.id == id)
+            .expect("rules are declared in RULES");
+        if !self.engine.covers(rule) {
+            return;
+        }
+        let severity = match self.overrides.get(id) {
+            Some(LintLevel::Off) => return,
+            Some(LintLevel::Error) => Error,
+            Some(LintLevel::Warning) => Warning,
+            None => rule.severity,
+        };
+        self.findings.push(Finding {
+            rule: rule.id,
+            severity,
+            file: file.to_string(),
+            line: line.max(1),
+            message,
+            hint: rule.hint,
+            objects,
+        });
+    }
+
+    fn name(&mut self, what: &str, name: &str, file: &str, line: u64) {
+        if name
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        {
+            self.report(
+                "name-charset",
+                file,
+                line,
+                format!("{what} `{name}` has characters other than a-z, 0-9 and _"),
+                vec![],
+            );
+        }
+        if name.chars().any(|c| c.is_ascii_uppercase()) {
+            self.report(
+                "name-uppercase",
+                file,
+                line,
+                format!("{what} `{name}` has capitals"),
+                vec![],
+            );
+        }
+        if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
+            self.report(
+                "name-leading",
+                file,
+                line,
+                format!("{what} `{name}` starts with _ or a digit"),
+                vec![],
+            );
+        }
+        let limit = if what == "table" { 255 } else { 128 };
+        if name.len() > limit {
+            self.report(
+                "name-length",
+                file,
+                line,
+                format!(
+                    "{what} `{name}` is {} characters long (at most {limit})",
+                    name.len()
+                ),
+                vec![],
+            );
+        }
+        if RESERVED.contains(&name.to_lowercase().as_str()) {
+            self.report(
+                "reserved-word",
+                file,
+                line,
+                format!("{what} `{name}` is an Athena reserved word"),
+                vec![],
+            );
+        }
+    }
+
+    fn column(&mut self, column: &ColumnSpec, file: &str) {
+        let line = column.name.referenced.line();
+        let name = &column.name.value;
+        self.name("column", name, file, line);
+        if column
+            .comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > 255)
+        {
+            self.report(
+                "comment-length",
+                file,
+                line,
+                format!("the comment of `{name}` is over 255 characters"),
+                vec![],
+            );
+        }
+        let text = column.ty.0.to_string();
+        if text.len() > 4096 {
+            self.report(
+                "type-length",
+                file,
+                line,
+                format!(
+                    "the type of `{name}` is {} characters long (Athena shows 4,096)",
+                    text.len()
+                ),
+                vec![],
+            );
+        }
+        self.nested(&column.ty.0, name, file, line, false);
+    }
+
+    fn nested(&mut self, ty: &HiveType, path: &str, file: &str, line: u64, in_array: bool) {
+        match ty {
+            HiveType::Struct(fields) => {
+                for field in fields {
+                    let nested = format!("{path}.{}", field.name);
+                    if field
+                        .name
+                        .chars()
+                        .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                    {
+                        self.report(
+                            "struct-field-name",
+                            file,
+                            line,
+                            format!("struct field `{nested}` cannot be declared for Athena"),
+                            vec![],
+                        );
+                    }
+                    self.nested(&field.ty, &nested, file, line, false);
+                }
+            }
+            HiveType::Array(element) => {
+                if in_array {
+                    self.report(
+                        "nested-array",
+                        file,
+                        line,
+                        format!("`{path}` is an array of arrays"),
+                        vec![],
+                    );
+                }
+                self.nested(element, &format!("{path}[]"), file, line, true);
+            }
+            HiveType::Map(_, value) => {
+                if in_array {
+                    self.report(
+                        "nested-array",
+                        file,
+                        line,
+                        format!("`{path}` is an array of maps"),
+                        vec![],
+                    );
+                }
+                self.nested(value, &format!("{path}{{}}"), file, line, false);
+            }
+            _ => {}
+        }
+    }
+
+    fn table(&mut self, table: &DeclaredTable, report: Option<&TableReport>) {
+        let file = table.path.display().to_string();
+        self.name("table", &table.file.name, &file, 1);
+        if table.file.description.is_none() {
+            self.report(
+                "missing-description",
+                &file,
+                1,
+                format!("table `{}` has no description", table.file.name),
+                vec![],
+            );
+        }
+        for key in table.partition_keys.iter() {
+            self.name("partition key", &key.name, &file, 1);
+        }
+        for column in &table.file.columns {
+            self.column(column, &file);
+        }
+        if let Some(report) = report {
+            self.data(table, report, &file);
+        }
+    }
+
+    fn data(&mut self, table: &DeclaredTable, report: &TableReport, file: &str) {
+        let line_of = |name: &str| {
+            table
+                .file
+                .columns
+                .iter()
+                .find(|c| c.name.value.eq_ignore_ascii_case(name))
+                .map_or(1, |c| c.name.referenced.line())
+        };
+        for variant in &report.variants {
+            for column in &variant.schema.columns {
+                let (Some(found), Some(declared)) = (
+                    &column.ty,
+                    table
+                        .file
+                        .columns
+                        .iter()
+                        .find(|c| c.name.value.eq_ignore_ascii_case(&column.name)),
+                ) else {
+                    continue;
+                };
+                let athena = (self.engine != Engine::Spectrum)
+                    .then(|| mismatch(found, &declared.ty.0, &column.name, &|f, d| reads_as(f, d)))
+                    .flatten()
+                    .map(|m| ("Athena", m));
+                let spectrum = (self.engine != Engine::Athena)
+                    .then(|| mismatch(found, &declared.ty.0, &column.name, &|f, d| f.equivalent(d)))
+                    .flatten()
+                    .map(|m| ("Spectrum", m));
+                for (engine, (path, file_type, declared_type)) in athena.into_iter().chain(spectrum)
+                {
+                    self.report(
+                        "unreadable-file",
+                        file,
+                        line_of(&column.name),
+                        format!(
+                            "{} file(s) hold `{path}` as {file_type}, which {engine} cannot read as \
+                             the declared {declared_type}",
+                            variant.files
+                        ),
+                        variant.samples.clone(),
+                    );
+                }
+            }
+        }
+        for problem in &report.problems {
+            let rule = match problem.severity {
+                Severity::Error => "data-error",
+                Severity::Warning => "type-decision",
+            };
+            self.report(
+                rule,
+                file,
+                1,
+                problem.message.clone(),
+                problem.objects.clone(),
+            );
+        }
+        let data_keys: Vec<String> = report
+            .partition_keys
+            .iter()
+            .map(|k| k.name.to_lowercase())
+            .collect();
+        let declared_keys: Vec<String> = table
+            .partition_keys
+            .iter()
+            .map(|k| k.name.to_lowercase())
+            .collect();
+        if report.files > 0 && data_keys != declared_keys {
+            self.report(
+                "partition-keys",
+                file,
+                1,
+                format!(
+                    "the files sit in partition folders ({}) but the table declares ({})",
+                    data_keys.join(", "),
+                    declared_keys.join(", ")
+                ),
+                vec![],
+            );
+        }
+    }
+}
+
+/// The innermost place where `file` does not read as `declared`, given which leaf types read
+/// as which (`leaf_reads`). Struct fields the declaration lacks are ignored: fields resolve by
+/// name, so they are undeclared, not unreadable.
+fn mismatch(
+    file: &HiveType,
+    declared: &HiveType,
+    path: &str,
+    leaf_reads: &dyn Fn(&HiveType, &HiveType) -> bool,
+) -> Option<(String, HiveType, HiveType)> {
+    match (file, declared) {
+        (HiveType::Struct(f), HiveType::Struct(d)) => f.iter().find_map(|field| {
+            let declared_field = d
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(&field.name))?;
+            mismatch(
+                &field.ty,
+                &declared_field.ty,
+                &format!("{path}.{}", field.name),
+                leaf_reads,
+            )
+        }),
+        (HiveType::Array(a), HiveType::Array(b)) => {
+            mismatch(a, b, &format!("{path}[]"), leaf_reads)
+        }
+        (HiveType::Map(ak, av), HiveType::Map(bk, bv)) => {
+            mismatch(ak, bk, &format!("{path}{{key}}"), leaf_reads)
+                .or_else(|| mismatch(av, bv, &format!("{path}{{}}"), leaf_reads))
+        }
+        _ if leaf_reads(file, declared) => None,
+        _ => Some((path.to_string(), file.clone(), declared.clone())),
+    }
+}
+
+/// Lints the declared tables (and, with `reports`, their files: by table location).
+pub fn lint(
+    declared: &Declared,
+    engine: Engine,
+    reports: Option<&HashMap<String, TableReport>>,
+) -> Result<Vec<Finding>, String> {
+    let mut findings = Vec::new();
+    for database in &declared.databases {
+        if let Some(unknown) = database
+            .file
+            .lint
+            .keys()
+            .find(|id| !RULES.iter().any(|r| r.id == id.as_str()))
+        {
+            return Err(format!(
+                "{}: unknown lint rule `{unknown}` (rules: {})",
+                database.dir.join(crate::declare::DATABASE_FILE).display(),
+                RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let mut linter = Linter {
+            engine,
+            overrides: &database.file.lint,
+            findings: Vec::new(),
+        };
+        let file = database
+            .dir
+            .join(crate::declare::DATABASE_FILE)
+            .display()
+            .to_string();
+        linter.name("database", &database.file.name, &file, 1);
+        for table in &database.tables {
+            linter.table(table, reports.and_then(|r| r.get(&table.location)));
+        }
+        findings.extend(linter.findings);
+    }
+    Ok(findings)
+}
