@@ -321,3 +321,105 @@ fn fields_set_by_other_clients_survive_an_update() {
     });
     setup.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+#[test]
+fn drift_of_every_kind_against_glue() {
+    let setup = GlueSetup::new(1, 3);
+    setup.onboard_all(1);
+    setup.expect(&["apply", "--yes"], 0);
+    setup.proxy.take_calls();
+    let out = setup.expect(&["drift"], 0);
+    assert!(out.contains("0 of 1 table(s) drifted"), "{out}");
+
+    // By hand in Glue: a comment, and one partition's own column list.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = setup.client();
+    runtime.block_on(async {
+        let table = client
+            .get_table()
+            .database_name("events")
+            .name("event_000")
+            .send()
+            .await
+            .unwrap()
+            .table
+            .unwrap();
+        let mut sd = table.storage_descriptor.clone().unwrap();
+        let columns = sd.columns.as_mut().unwrap();
+        columns[0].comment = Some("edited in the console".into());
+        client
+            .update_table()
+            .database_name("events")
+            .table_input(
+                glue::TableInput::builder()
+                    .name("event_000")
+                    .set_table_type(table.table_type.clone())
+                    .set_parameters(table.parameters.clone())
+                    .storage_descriptor(sd)
+                    .set_partition_keys(table.partition_keys.clone())
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let partition = client
+            .get_partition()
+            .database_name("events")
+            .table_name("event_000")
+            .set_partition_values(Some(vec!["2020-09-19".into()]))
+            .send()
+            .await
+            .unwrap()
+            .partition
+            .unwrap();
+        let mut sd = partition.storage_descriptor.clone().unwrap();
+        sd.columns.as_mut().unwrap().truncate(2);
+        client
+            .update_partition()
+            .database_name("events")
+            .table_name("event_000")
+            .set_partition_value_list(Some(vec!["2020-09-19".into()]))
+            .partition_input(
+                glue::PartitionInput::builder()
+                    .set_values(Some(vec!["2020-09-19".into()]))
+                    .storage_descriptor(sd)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    // In the data: a new day with a new property.
+    let batch = glueprint::synth::event_batch(
+        "Event 000",
+        chrono::NaiveDate::from_ymd_opt(2020, 9, 23).unwrap(),
+        4,
+        0,
+        4,
+    );
+    write_batch(
+        &setup.path("lake"),
+        "event_000/dt=2020-09-23/part-00000.parquet",
+        &batch,
+    );
+
+    let json = setup.expect(&["drift", "--format", "json"], 2);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let kinds: Vec<&str> = report["tables"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["catalog", "data", "partitions", "partition_schema"],
+        "{json}"
+    );
+    let calls = setup.proxy.take_calls().count();
+    assert!(
+        calls.keys().all(|op| op.starts_with("Get")),
+        "drift only reads: {calls:?}"
+    );
+}
