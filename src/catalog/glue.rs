@@ -427,23 +427,7 @@ impl Catalog for GlueCatalog {
         database: &str,
         table: &str,
     ) -> Result<Vec<Partition>, CatalogError> {
-        let mut pages = self
-            .client
-            .get_partitions()
-            .set_catalog_id(self.catalog_id())
-            .database_name(database)
-            .table_name(table)
-            .max_results(1000)
-            .into_paginator()
-            .send();
-        let mut partitions = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| failed("GetPartitions", error))?;
-            for partition in page.partitions() {
-                partitions.push(from_glue_partition(partition)?);
-            }
-        }
-        Ok(partitions)
+        self.get_partitions(database, table, None).await
     }
 
     async fn list_partitions_where(
@@ -464,24 +448,7 @@ impl Catalog for GlueCatalog {
             FilterOp::Lt => "<",
         };
         let expression = format!("{key} {op} '{}'", filter.value.replace('\'', "''"));
-        let mut pages = self
-            .client
-            .get_partitions()
-            .set_catalog_id(self.catalog_id())
-            .database_name(database)
-            .table_name(table)
-            .expression(expression)
-            .max_results(1000)
-            .into_paginator()
-            .send();
-        let mut partitions = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| failed("GetPartitions", error))?;
-            for partition in page.partitions() {
-                partitions.push(from_glue_partition(partition)?);
-            }
-        }
-        Ok(partitions)
+        self.get_partitions(database, table, Some(expression)).await
     }
 
     async fn create_partitions(
@@ -590,6 +557,33 @@ impl Catalog for GlueCatalog {
 }
 
 impl GlueCatalog {
+    /// Every partition of a table (that passes `expression`), page by page.
+    async fn get_partitions(
+        &self,
+        database: &str,
+        table: &str,
+        expression: Option<String>,
+    ) -> Result<Vec<Partition>, CatalogError> {
+        let mut pages = self
+            .client
+            .get_partitions()
+            .set_catalog_id(self.catalog_id())
+            .database_name(database)
+            .table_name(table)
+            .set_expression(expression)
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        let mut partitions = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| failed("GetPartitions", error))?;
+            for partition in page.partitions() {
+                partitions.push(from_glue_partition(partition)?);
+            }
+        }
+        Ok(partitions)
+    }
+
     async fn fetch_table(
         &self,
         database: &str,
