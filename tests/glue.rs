@@ -79,6 +79,19 @@ impl GlueSetup {
     }
 }
 
+/// A table of the `events` database as Glue holds it, read with the SDK directly.
+async fn live_table(client: &aws_sdk_glue::Client, name: &str) -> glue::Table {
+    client
+        .get_table()
+        .database_name("events")
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap()
+}
+
 fn counts(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
@@ -247,15 +260,7 @@ fn fields_set_by_other_clients_survive_an_update() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = setup.client();
     runtime.block_on(async {
-        let table = client
-            .get_table()
-            .database_name("events")
-            .name("event_000")
-            .send()
-            .await
-            .unwrap()
-            .table
-            .unwrap();
+        let table = live_table(&client, "event_000").await;
         let mut sd = table.storage_descriptor.clone().unwrap();
         sd.parameters
             .get_or_insert_with(Default::default)
@@ -285,29 +290,16 @@ fn fields_set_by_other_clients_survive_an_update() {
             .unwrap();
     });
 
-    let path = setup.path("catalogs/events/event_000.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        yaml.replace(
-            "  type: bigint\n",
-            "  type: bigint\n  comment: yyyyMMddHHmmss\n",
-        ),
-    )
-    .unwrap();
+    edit(
+        &setup.path("catalogs/events/event_000.yaml"),
+        "  type: bigint\n",
+        "  type: bigint\n  comment: yyyyMMddHHmmss\n",
+    );
     let out = setup.expect(&["apply", "--yes"], 0);
     assert!(out.contains("update table events.event_000"), "{out}");
 
     runtime.block_on(async {
-        let table = client
-            .get_table()
-            .database_name("events")
-            .name("event_000")
-            .send()
-            .await
-            .unwrap()
-            .table
-            .unwrap();
+        let table = live_table(&client, "event_000").await;
         assert_eq!(table.description(), Some("Set in the console"));
         assert_eq!(table.owner(), Some("data-platform"));
         assert_eq!(table.retention(), 30);
@@ -335,15 +327,7 @@ fn drift_of_every_kind_against_glue() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = setup.client();
     runtime.block_on(async {
-        let table = client
-            .get_table()
-            .database_name("events")
-            .name("event_000")
-            .send()
-            .await
-            .unwrap()
-            .table
-            .unwrap();
+        let table = live_table(&client, "event_000").await;
         let mut sd = table.storage_descriptor.clone().unwrap();
         let columns = sd.columns.as_mut().unwrap();
         columns[0].comment = Some("edited in the console".into());

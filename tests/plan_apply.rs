@@ -326,19 +326,16 @@ async fn onboard_plan_apply_converges_as_data_arrives(backend: Backend) {
     // Declared: the definition gains the field (keeping what people wrote), plan shows the
     // column change, apply converges.
     let path = ws.path("catalogs/events/charged.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    let commented = yaml.replace(
+    edit(
+        &path,
         "  type: bigint\n",
         "  type: bigint\n  comment: yyyyMMddHHmmss\n",
     );
-    std::fs::write(
+    edit(
         &path,
-        commented.replace(
-            "event: Charged\n",
-            "event: Charged\ndescription: Purchases\n",
-        ),
-    )
-    .unwrap();
+        "event: Charged\n",
+        "event: Charged\ndescription: Purchases\n",
+    );
     ws.expect(&["apply", "--yes"], 0);
     ws.expect(&["onboard", "Charged", "--update"], 0);
     let yaml = std::fs::read_to_string(&path).unwrap();
@@ -372,10 +369,7 @@ async fn destructive_changes_are_refused_until_allowed(backend: Backend) {
     ws.expect(&["apply", "--yes"], 0);
 
     let path = ws.path("catalogs/events/charged.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    let without_ts = yaml.replace("- name: ts\n  type: bigint\n", "");
-    assert_ne!(yaml, without_ts);
-    std::fs::write(&path, without_ts).unwrap();
+    edit(&path, "- name: ts\n  type: bigint\n", "");
 
     let plan = ws.plan_json(2);
     let change = &table_plan(&plan, "charged")["changes"][0];
@@ -449,16 +443,11 @@ async fn updates_keep_what_glueprint_does_not_manage(backend: Backend) {
         .insert("other.tool".into(), "kept".into());
     catalog.update_table("events", &table).await.unwrap();
 
-    let path = ws.path("catalogs/events/charged.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        yaml.replace(
-            "  type: bigint\n",
-            "  type: bigint\n  comment: when, as yyyyMMddHHmmss\n",
-        ),
-    )
-    .unwrap();
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "  type: bigint\n",
+        "  type: bigint\n  comment: when, as yyyyMMddHHmmss\n",
+    );
     let plan = ws.plan_json(2);
     assert_eq!(
         table_plan(&plan, "charged")["changes"][0]["kind"],
@@ -486,13 +475,11 @@ async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
     let ws = Workspace::with_lake(backend, &["Charged"], 1, false).await;
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
-    let path = ws.path("catalogs/events/charged.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        yaml.replace("name: charged\n", "name: charged\ndescription: Purchases\n"),
-    )
-    .unwrap();
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "name: charged\n",
+        "name: charged\ndescription: Purchases\n",
+    );
 
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
@@ -551,14 +538,12 @@ async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
 async fn files_the_declared_type_cannot_read_are_named(backend: Backend) {
     let ws = Workspace::new(backend, &["Charged"], 4).await;
     ws.expect(&["onboard", "Charged"], 0);
-    let path = ws.path("catalogs/events/charged.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
     // The data's amount is int for two days, then bigint: declaring int cannot read the rest.
-    std::fs::write(
-        &path,
-        yaml.replace("      amount: bigint\n", "      amount: int\n"),
-    )
-    .unwrap();
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "      amount: bigint\n",
+        "      amount: int\n",
+    );
     let plan = ws.plan_json(2);
     let drift = &table_plan(&plan, "charged")["drift"];
     assert_eq!(drift.as_array().unwrap().len(), 1, "{drift:#}");
@@ -655,16 +640,11 @@ async fn check_consistent(catalog: &dyn Catalog) {
 async fn projected_tables_register_no_partitions(backend: Backend) {
     let ws = Workspace::new(backend, &["Charged"], 2).await;
     ws.expect(&["onboard", "Charged"], 0);
-    let path = ws.path("catalogs/events/charged.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        yaml.replace(
-            "event: Charged\n",
-            "event: Charged\npartitions:\n  projection:\n    dt:\n      type: date\n      range: 2020-09-19,NOW\n      format: yyyy-MM-dd\n",
-        ),
-    )
-    .unwrap();
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "event: Charged\n",
+        "event: Charged\npartitions:\n  projection:\n    dt:\n      type: date\n      range: 2020-09-19,NOW\n      format: yyyy-MM-dd\n",
+    );
     let check = glueprint(&[
         "fmt",
         "--check",

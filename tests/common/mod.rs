@@ -37,6 +37,18 @@ pub fn write_bytes(root: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// Replaces `from` with `to` in the file at `path`, failing when `from` is not there: an edit
+/// that silently changes nothing would let the test pass for the wrong reason.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read the file to edit");
+    assert!(
+        text.contains(from),
+        "{} has no {from:?}:\n{text}",
+        path.display()
+    );
+    std::fs::write(path, text.replace(from, to)).expect("write the edited file");
+}
+
 /// Every file below `dir`.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
