@@ -471,7 +471,8 @@ impl Declared {
     }
 }
 
-fn read(path: &Path) -> Result<String, DeclareError> {
+/// Reads a definition file, with an error that names it.
+pub fn read(path: &Path) -> Result<String, DeclareError> {
     std::fs::read_to_string(path)
         .map_err(|error| DeclareError::file(path, format!("cannot read the file: {error}")))
 }

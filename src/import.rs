@@ -92,11 +92,7 @@ pub async fn import(
     let folder = catalogs.join(&live_database.name);
     let database_path = folder.join(DATABASE_FILE);
     let database_file = if database_path.is_file() {
-        let text =
-            std::fs::read_to_string(&database_path).map_err(|source| ImportError::Write {
-                path: database_path.display().to_string(),
-                source,
-            })?;
+        let text = declare::read(&database_path)?;
         declare::parse::<DatabaseFile>(&database_path, &text)?
     } else {
         let file = new_database_file(

@@ -91,6 +91,17 @@ async fn crawler_made_tables_import_and_plan_shows_no_changes() {
         );
     }
 
+    // A table that is not Parquet (a crawler's CSV table) cannot be declared.
+    let mut csv = catalog
+        .get_table("events", "event_000")
+        .await
+        .unwrap()
+        .unwrap();
+    csv.name = "raw_csv".into();
+    csv.storage.input_format = Some("org.apache.hadoop.mapred.TextInputFormat".into());
+    csv.storage.serde_library = Some("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe".into());
+    catalog.create_table("events", &csv).await.unwrap();
+
     let catalogs = dir.path().join("catalogs");
     let common = [
         "--catalogs",
@@ -107,6 +118,11 @@ async fn crawler_made_tables_import_and_plan_shows_no_changes() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("events/event_000.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("left out raw_csv\n  note: not a Parquet table"),
+        "{stdout}"
+    );
+    assert!(!catalogs.join("events/raw_csv.yaml").exists());
     assert!(
         stdout.contains("1 partition(s) have columns that differ from the table's (2020-09-19)"),
         "{stdout}"
