@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, CatalogError, Partition, PartitionFailureKind};
-use crate::plan::{Action, Plan};
+use crate::catalog::{Catalog, CatalogError, Column, Partition, PartitionFailureKind};
+use crate::plan::{Action, Plan, TablePlan};
 
 /// BatchCreatePartition and BatchUpdatePartition take at most 100 partitions a call.
 pub const PARTITION_BATCH: usize = 100;
@@ -28,6 +28,13 @@ pub enum ApplyError {
         .0.join("\n  ")
     )]
     DestructiveRefused(Vec<String>),
+    #[error(
+        "Athena could not parse these types, so nothing was applied (every query on such a \
+         table fails with HIVE_INVALID_METADATA):\n  {}\nfix the declaration (rename or leave out \
+         the field), then run plan again",
+        .0.join("\n  ")
+    )]
+    UnparsableTypes(Vec<String>),
     #[error("{failure}\n{report}run apply again to continue: applied steps are not repeated")]
     Failed {
         failure: String,
@@ -83,7 +90,7 @@ impl Step<'_> {
                 format!("register {} partition(s) of {db}.{t}", p.len())
             }
             Step::UpdatePartitions(db, t, p) => {
-                format!("relocate {} partition(s) of {db}.{t}", p.len())
+                format!("update {} partition(s) of {db}.{t}", p.len())
             }
             Step::DeletePartitions(db, t, v) => {
                 format!("delete {} partition(s) of {db}.{t}", v.len())
@@ -102,6 +109,10 @@ pub async fn apply(
     if !destructive.is_empty() && !options.allow_destructive {
         return Err(ApplyError::DestructiveRefused(destructive));
     }
+    let unparsable = unparsable_types(plan);
+    if !unparsable.is_empty() {
+        return Err(ApplyError::UnparsableTypes(unparsable));
+    }
     let steps = steps(plan);
     let mut report = ApplyReport::default();
     for (index, step) in steps.iter().enumerate() {
@@ -115,6 +126,38 @@ pub async fn apply(
         report.done.push(step.describe());
     }
     Ok(report)
+}
+
+/// Every type string apply would send that Athena's parser refuses, named by table, column and
+/// position. Glue accepts them all, so this is the only check before they are written.
+fn unparsable_types(plan: &Plan) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut check = |table: &TablePlan, what: &str, columns: &[Column]| {
+        for column in columns {
+            if let Err(error) = column.athena_type() {
+                found.push(format!(
+                    "{}.{}: {what} `{}`: {error}",
+                    table.database, table.name, column.name
+                ));
+            }
+        }
+    };
+    for table in &plan.tables {
+        if table.action != Action::None {
+            check(table, "column", &table.target.storage.columns);
+            check(table, "partition key", &table.target.partition_keys);
+        }
+        for partition in table
+            .partitions
+            .to_create
+            .iter()
+            .chain(&table.partitions.to_update)
+        {
+            let what = format!("partition {} column", partition.values.join("/"));
+            check(table, &what, &partition.storage.columns);
+        }
+    }
+    found
 }
 
 fn steps(plan: &Plan) -> Vec<Step<'_>> {

@@ -571,6 +571,26 @@ fn load_declared(dir: &Path) -> anyhow::Result<Declared> {
 }
 
 /// Finds the declared tables for the events (or table names) asked for.
+/// Athena and Spectrum read Glue tables from S3 only: a local folder registered in Glue would
+/// make a table that no engine can read.
+fn refuse_local_locations(declared: &Declared, selected: &[(usize, usize)]) -> anyhow::Result<()> {
+    let local: Vec<String> = selected
+        .iter()
+        .map(|&(d, t)| &declared.databases[d].tables[t])
+        .filter(|table| !table.location.starts_with("s3://"))
+        .map(|table| format!("{} ({})", table.path.display(), table.location))
+        .collect();
+    if local.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the Glue catalog takes s3:// locations only, and these tables are elsewhere:\n  {}\n\
+         set the database location to the lake's S3 prefix (e.g. GLUEPRINT_LAKE=s3://bucket/lake/), \
+         or use --catalog local for a local lake",
+        local.join("\n  ")
+    )
+}
+
 fn select(declared: &Declared, events: &[String]) -> anyhow::Result<Vec<(usize, usize)>> {
     let all = declared
         .databases
@@ -667,6 +687,9 @@ async fn compute_plan(
 ) -> anyhow::Result<Plan> {
     let declared = load_declared(&catalog.catalogs)?;
     let selected = select(&declared, events)?;
+    if catalog.catalog == Backend::Glue {
+        refuse_local_locations(&declared, &selected)?;
+    }
     let live = catalog.open(true).await?;
     let scan_options = read.scan_options()?;
     Ok(plan::plan(&declared, &selected, live.as_ref(), &scan_options).await?)
@@ -936,6 +959,9 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
                 "\nNo organized event has a declared table: nothing to register (onboard them first)."
             );
         } else {
+            if args.catalog.catalog == Backend::Glue {
+                refuse_local_locations(declared, &selected)?;
+            }
             let live = args.catalog.open(false).await?;
             // Only the days organized: their partitions are all this run can add.
             let since = args.date.or(args.since).filter(|_| layout == Layout::Dt);

@@ -16,7 +16,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_saphyr::{Location, Spanned};
 
 use crate::catalog::{self, Column, EXTERNAL_TABLE, Storage, Table};
-use crate::hive::{HiveType, StructField};
+use crate::athena;
+use crate::hive::{HiveType, StructField, same_name};
 
 /// The catalogs folder unless told otherwise.
 pub const DEFAULT_DIR: &str = "catalogs";
@@ -106,9 +107,8 @@ impl ColumnSpec {
 
     pub fn to_column(&self) -> Column {
         Column {
-            name: self.name.value.clone(),
-            ty: self.ty.0.clone(),
             comment: self.comment.clone(),
+            ..Column::new(self.name.value.clone(), self.ty.0.clone())
         }
     }
 }
@@ -241,7 +241,11 @@ impl<'de> Visitor<'de> for TypeSpecVisitor {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<TypeSpec, E> {
-        text.parse().map(TypeSpec).map_err(E::custom)
+        let ty: HiveType = text.parse().map_err(E::custom)?;
+        if let Some((path, why)) = athena::unwritable_fields(&ty, "").into_iter().next() {
+            return Err(E::custom(unwritable_message(&path, &why)));
+        }
+        Ok(TypeSpec(ty))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypeSpec, A::Error> {
@@ -284,7 +288,15 @@ struct MapSpec {
     value: TypeSpec,
 }
 
-/// Struct fields in the order written, refusing names that collide case-insensitively.
+fn unwritable_message(path: &str, why: &athena::UnwritableName) -> String {
+    format!(
+        "struct field `{path}` cannot be declared because {why}; leave it out of the struct \
+         (Parquet reads the other fields by name) or rename the property at the source"
+    )
+}
+
+/// Struct fields in the order written, refusing names Athena cannot parse and names that
+/// collide case-insensitively.
 struct FieldList(Vec<StructField>);
 
 impl<'de> Deserialize<'de> for FieldList {
@@ -299,9 +311,12 @@ impl<'de> Deserialize<'de> for FieldList {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldList, A::Error> {
                 let mut fields: Vec<StructField> = Vec::new();
-                while let Some((name, ty)) = map.next_entry::<String, TypeSpec>()? {
-                    if let Some(first) = fields.iter().find(|f| f.name.eq_ignore_ascii_case(&name))
-                    {
+                while let Some(name) = map.next_key::<String>()? {
+                    if let Err(why) = athena::check_field_name(&name) {
+                        return Err(de::Error::custom(unwritable_message(&name, &why)));
+                    }
+                    let ty = map.next_value::<TypeSpec>()?;
+                    if let Some(first) = fields.iter().find(|f| same_name(&f.name, &name)) {
                         return Err(de::Error::custom(format!(
                             "struct fields `{}` and `{name}` differ only in case; Athena cannot \
                              tell them apart",

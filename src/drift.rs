@@ -106,6 +106,10 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                         ChangeKind::Added => "is declared but missing live",
                         ChangeKind::Dropped => "is live but not declared",
                         ChangeKind::Widened | ChangeKind::TypeChanged => "has another type live",
+                        ChangeKind::UnparsableType => {
+                            "has a type string live that Athena cannot parse \
+                             (kind: unparsable_type; every query on the table fails)"
+                        }
                         ChangeKind::CommentChanged => "has another comment live",
                         ChangeKind::Changed => "differs live",
                     };
@@ -204,6 +208,21 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                 findings,
             }
         })
+        .chain(plan.skipped.iter().map(|skipped| TableDrift {
+            database: skipped.database.clone(),
+            table: skipped.name.clone(),
+            event: skipped.event.clone(),
+            file: file_of(&skipped.database, &skipped.name),
+            findings: vec![Finding {
+                kind: DriftKind::Catalog,
+                message: format!(
+                    "the live table cannot be read ({}); it was skipped: fix or drop it in the \
+                     catalog",
+                    skipped.reason
+                ),
+                objects: vec![],
+            }],
+        }))
         .collect();
     DriftReport { tables }
 }

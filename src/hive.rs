@@ -11,13 +11,15 @@ pub const MAX_DECIMAL_PRECISION: u8 = 38;
 
 /// A Glue/Hive column type.
 ///
-/// Parsed from Glue type strings however Glue spaces and cases them, printed canonically:
+/// Parsed leniently (any spacing and case, backtick-quoted names as earlier glueprint versions
+/// wrote them), printed in the one compact form Athena's parser accepts, struct field names raw
+/// (see [`crate::athena`] for what Athena accepts):
 ///
 /// ```
 /// use glueprint::hive::HiveType;
 ///
 /// let ty: HiveType = "STRUCT< a : INT, `Product Name` : ARRAY<DECIMAL(10, 2)> >".parse().unwrap();
-/// assert_eq!(ty.to_string(), "struct<a:int,`Product Name`:array<decimal(10,2)>>");
+/// assert_eq!(ty.to_string(), "struct<a:int,Product Name:array<decimal(10,2)>>");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HiveType {
@@ -83,7 +85,7 @@ impl HiveType {
             (HiveType::Struct(a), HiveType::Struct(b)) => {
                 a.len() == b.len()
                     && a.iter().zip(b).all(|(x, y)| {
-                        x.name.eq_ignore_ascii_case(&y.name) && x.ty.equivalent(&y.ty)
+                        same_name(&x.name, &y.name) && x.ty.equivalent(&y.ty)
                     })
             }
             _ => self == other,
@@ -91,26 +93,10 @@ impl HiveType {
     }
 }
 
-/// Whether a struct field name can be printed without backticks.
-///
-/// Athena rejects unquoted names that start with `_` or a digit (catalog-facts §2), so those
-/// are quoted along with anything outside `[A-Za-z0-9_]`.
-fn needs_quoting(name: &str) -> bool {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) if first.is_ascii_alphabetic() => {
-            !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        }
-        _ => true,
-    }
-}
-
-fn write_field_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
-    if needs_quoting(name) {
-        write!(f, "`{}`", name.replace('`', "``"))
-    } else {
-        f.write_str(name)
-    }
+/// Whether two names are the same name to Glue and Athena, which fold names to lowercase
+/// (catalog-facts §2), Unicode letters included.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a == b || a.to_lowercase() == b.to_lowercase()
 }
 
 impl fmt::Display for HiveType {
@@ -138,8 +124,10 @@ impl fmt::Display for HiveType {
                     if i > 0 {
                         f.write_str(",")?;
                     }
-                    write_field_name(f, &field.name)?;
-                    write!(f, ":{}", field.ty)?;
+                    // Raw, as Athena's parser reads names (catalog-facts §2): a name it cannot
+                    // carry is kept out of every type by the scan and the YAML loader, and
+                    // `athena::check` refuses it before anything is sent.
+                    write!(f, "{}:{}", field.name, field.ty)?;
                 }
                 f.write_str(">")
             }
@@ -437,19 +425,28 @@ mod tests {
     }
 
     #[test]
-    fn quotes_field_names_athena_cannot_read_bare() {
+    fn prints_field_names_raw_as_athena_reads_them() {
         let ty = HiveType::Struct(vec![
             StructField::new("Product Name", HiveType::String),
             StructField::new("_id", HiveType::String),
-            StructField::new("we`ird", HiveType::Int),
+            StructField::new("2fa", HiveType::Boolean),
             StructField::new("plain_1", HiveType::Int),
         ]);
         let printed = ty.to_string();
         assert_eq!(
             printed,
-            "struct<`Product Name`:string,`_id`:string,`we``ird`:int,plain_1:int>"
+            "struct<Product Name:string,_id:string,2fa:boolean,plain_1:int>"
         );
         assert_eq!(parse(&printed), ty);
+        crate::athena::check(&ty).unwrap();
+    }
+
+    #[test]
+    fn reads_backtick_quoted_names_of_earlier_versions() {
+        assert_eq!(
+            parse("struct<`CT Source`:string,`we``ird`:int>").to_string(),
+            "struct<CT Source:string,we`ird:int>"
+        );
     }
 
     #[test]
@@ -490,7 +487,8 @@ mod tests {
         fn field_name() -> impl Strategy<Value = String> {
             prop_oneof![
                 "[a-z][a-z0-9_]{0,8}",
-                "[A-Za-z_ .`-]{1,10}".prop_filter("not blank", |s| !s.trim().is_empty()),
+                "[A-Za-z0-9_ .$ÄöЖ]{1,10}"
+                    .prop_filter("writable", |s| crate::athena::check_field_name(s).is_ok()),
             ]
         }
 
@@ -529,18 +527,11 @@ mod tests {
             })
         }
 
-        /// Re-spaces and re-cases a canonical string the way Glue might return it, leaving
-        /// backtick-quoted names untouched.
+        /// Re-spaces and re-cases a canonical string the way a person might write it in YAML.
         fn glue_style(canonical: &str) -> String {
             let mut out = String::new();
-            let mut quoted = false;
             for c in canonical.chars() {
-                if c == '`' {
-                    quoted = !quoted;
-                }
-                if quoted || c == '`' {
-                    out.push(c);
-                } else if matches!(c, '<' | '>' | ',' | ':' | '(' | ')') {
+                if matches!(c, '<' | '>' | ',' | ':' | '(' | ')') {
                     out.push(' ');
                     out.push(c);
                     out.push(' ');
@@ -556,6 +547,11 @@ mod tests {
             fn printed_types_parse_back(ty in hive_type()) {
                 let printed = ty.to_string();
                 prop_assert_eq!(printed.parse::<HiveType>().unwrap(), ty.clone());
+            }
+
+            #[test]
+            fn printed_types_are_what_athena_parses(ty in hive_type()) {
+                prop_assert!(crate::athena::check(&ty).is_ok(), "{}", ty);
             }
 
             #[test]

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::athena;
 use crate::catalog::{
     Catalog, CatalogError, Column, PARQUET_INPUT_FORMAT, PARQUET_SERDE, Partition, Table,
 };
@@ -69,7 +70,8 @@ pub async fn import(
             "database `{database}` does not exist in the catalog"
         )));
     };
-    let mut live_tables = catalog.list_tables(database).await?;
+    let listing = catalog.list_tables(database).await?;
+    let mut live_tables = listing.tables;
     for wanted in tables {
         if !live_tables
             .iter()
@@ -110,7 +112,20 @@ pub async fn import(
         .map(ColumnSpec::to_column)
         .collect();
 
-    let mut imported = Vec::new();
+    let mut imported: Vec<Imported> = listing
+        .unreadable
+        .into_iter()
+        .filter(|u| tables.is_empty() || tables.iter().any(|w| w.eq_ignore_ascii_case(&u.name)))
+        .map(|unreadable| Imported {
+            table: unreadable.name,
+            path: None,
+            notes: vec![format!(
+                "cannot be read ({}): left out; fix or drop it in the catalog",
+                unreadable.reason
+            )],
+            mismatched_partitions: Vec::new(),
+        })
+        .collect();
     for table in &live_tables {
         let mut notes = Vec::new();
         if let Some(reason) = not_declarable(table) {
@@ -133,7 +148,9 @@ pub async fn import(
                     .into(),
             );
         }
-        let file = table_file(table, &root, &default_keys);
+        let (columns, column_notes) = declarable_columns(&table.storage.columns);
+        notes.extend(column_notes);
+        let file = table_file(table, columns, &root, &default_keys);
         let path = folder.join(format!("{}.yaml", table.name));
         write(&path, &declare::table_yaml(&file))?;
         let partitions = catalog
@@ -230,8 +247,45 @@ fn specs(columns: &[Column]) -> Vec<ColumnSpec> {
         .collect()
 }
 
-fn table_file(table: &Table, root: &str, default_keys: &[Column]) -> TableFile {
-    let mut file = declare::new_table_file(&table.name, &table.name, specs(&table.storage.columns));
+/// The live columns as they can be declared, and what that changes: a type string Athena
+/// cannot parse is declared in the form it does (plan then shows the rewrite), and struct
+/// fields whose names no type string can carry are left out.
+fn declarable_columns(columns: &[Column]) -> (Vec<Column>, Vec<String>) {
+    let mut notes = Vec::new();
+    let declarable = columns
+        .iter()
+        .filter_map(|column| {
+            if let Err(error) = column.athena_type() {
+                notes.push(format!(
+                    "column `{}`: {error}; declared as `{}`, and `plan` shows the rewrite",
+                    column.name, column.ty
+                ));
+            }
+            let mut column = column.clone();
+            column.stored_type = None;
+            for (path, why) in athena::unwritable_fields(&column.ty, &column.name) {
+                notes.push(format!(
+                    "struct field `{path}` cannot be declared because {why}: left out"
+                ));
+            }
+            match athena::writable_only(&column.ty) {
+                Some(ty) => column.ty = ty,
+                None => {
+                    notes.push(format!(
+                        "column `{}` has no field a type string can carry: left out",
+                        column.name
+                    ));
+                    return None;
+                }
+            }
+            Some(column)
+        })
+        .collect();
+    (declarable, notes)
+}
+
+fn table_file(table: &Table, columns: Vec<Column>, root: &str, default_keys: &[Column]) -> TableFile {
+    let mut file = declare::new_table_file(&table.name, &table.name, specs(&columns));
     file.description = table.description.clone();
     let default_location = format!("{root}{}/", table.name);
     if with_slash(&table.storage.location) != default_location {

@@ -10,11 +10,12 @@
 //! (catalog-facts §3).
 
 use arrow_schema::{DataType, Field, Fields, TimeUnit};
-use parquet::basic::Type as PhysicalType;
+use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
 use parquet::file::metadata::ParquetMetaData;
 use parquet::schema::types::ColumnDescPtr;
 use serde::{Deserialize, Serialize};
 
+use crate::athena;
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
 use crate::problem::{Problem, Severity};
 
@@ -42,10 +43,14 @@ pub struct Note {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NoteKind {
-    Uint64,
+    /// A Parquet type Athena's reader cannot read under any declared type (catalog-facts §3):
+    /// the column or field is left out.
+    Unreadable { parquet_type: String, why: String },
+    /// A struct field whose name Athena's type parser cannot carry: the field is left out.
+    UnwritableName { why: String },
+    Uint32,
     Time { unit: String },
     NanosecondTimestamp,
-    WideDecimal { precision: u8, scale: i8 },
     NullOnly,
     Duration,
     Interval,
@@ -56,7 +61,10 @@ pub enum NoteKind {
 impl Note {
     pub fn severity(&self) -> Severity {
         match self.kind {
-            NoteKind::Unsupported { .. } | NoteKind::CaseDuplicate { .. } => Severity::Error,
+            NoteKind::Unreadable { .. }
+            | NoteKind::UnwritableName { .. }
+            | NoteKind::Unsupported { .. }
+            | NoteKind::CaseDuplicate { .. } => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -64,10 +72,11 @@ impl Note {
     /// A stable identifier for scripts.
     pub fn kind_id(&self) -> &'static str {
         match self.kind {
-            NoteKind::Uint64 => "uint64",
+            NoteKind::Unreadable { .. } => "unreadable_type",
+            NoteKind::UnwritableName { .. } => "unwritable_name",
+            NoteKind::Uint32 => "uint32",
             NoteKind::Time { .. } => "time_type",
             NoteKind::NanosecondTimestamp => "nanosecond_timestamp",
-            NoteKind::WideDecimal { .. } => "decimal_precision",
             NoteKind::NullOnly => "null_only_column",
             NoteKind::Duration => "duration_type",
             NoteKind::Interval => "interval_type",
@@ -79,24 +88,29 @@ impl Note {
     pub fn message(&self) -> String {
         let path = &self.path;
         match &self.kind {
-            NoteKind::Uint64 => format!(
-                "`{path}` is an unsigned 64-bit integer, which no Athena type holds: it is declared \
-                 decimal(20,0), which holds every value (bigint would overflow above 2^63-1)"
+            NoteKind::Unreadable { parquet_type, why } => format!(
+                "`{path}` is {parquet_type}, which Athena's Parquet reader cannot read under any \
+                 declared type ({why}): it is left out of the table; write it as another type to \
+                 query it"
+            ),
+            NoteKind::UnwritableName { why } => format!(
+                "`{path}` cannot be declared because {why}: it is left out of the struct (Parquet \
+                 reads the other fields by name); rename the property at the source to query it"
+            ),
+            NoteKind::Uint32 => format!(
+                "`{path}` is an unsigned 32-bit integer: it is declared bigint, but Athena reads \
+                 the 32 bits signed, so values of 2^31 and above come back negative \
+                 (trinodb/trino#27274); write it as int64 if such values occur"
             ),
             NoteKind::Time { unit } => format!(
-                "`{path}` is a Parquet TIME ({unit}), which has no Hive type and Athena cannot read \
-                 as a timestamp: it is declared as the integer it is stored as ({unit} since \
-                 midnight); write it as a timestamp or a string to query it as time"
+                "`{path}` is a Parquet TIME stored as a 64-bit integer, which Athena reads only as \
+                 bigint: it is declared bigint and holds {unit} since midnight, not a time; write \
+                 it as a timestamp or a string to query it as time"
             ),
             NoteKind::NanosecondTimestamp => format!(
                 "`{path}` holds nanosecond timestamps; Athena timestamps keep milliseconds, so the \
                  extra precision is lost on read (crawlers type these bigint): write microseconds or \
                  milliseconds if the precision matters"
-            ),
-            NoteKind::WideDecimal { precision, scale } => format!(
-                "`{path}` is decimal({precision},{scale}), beyond what Athena and Spectrum support \
-                 (precision 1..38, scale >= 0): it is declared string; write it as decimal(38,s) or \
-                 smaller to query it as a number"
             ),
             NoteKind::NullOnly => format!(
                 "`{path}` holds only nulls in every file, so its type cannot be inferred and it is \
@@ -230,6 +244,18 @@ impl Visitor<'_> {
         for field in fields {
             let path = join(parent, field.name());
             let ty = self.field(field, &path);
+            // Top-level names are Glue column names, never parsed as part of a type string.
+            if !parent.is_empty()
+                && let Err(why) = athena::check_field_name(field.name())
+            {
+                self.note(
+                    &path,
+                    NoteKind::UnwritableName {
+                        why: why.to_string(),
+                    },
+                );
+                continue;
+            }
             if let Some((first, _)) = mapped
                 .iter()
                 .find(|(name, _)| name.eq_ignore_ascii_case(field.name()))
@@ -316,18 +342,32 @@ impl Visitor<'_> {
             A::Int8 => HiveType::TinyInt,
             A::Int16 | A::UInt8 => HiveType::SmallInt,
             A::Int32 | A::UInt16 => HiveType::Int,
-            A::Int64 | A::UInt32 => HiveType::BigInt,
-            A::UInt64 => {
-                self.note(path, NoteKind::Uint64);
-                HiveType::Decimal {
-                    precision: 20,
-                    scale: 0,
-                }
+            A::Int64 => HiveType::BigInt,
+            A::UInt32 => {
+                self.note(path, NoteKind::Uint32);
+                HiveType::BigInt
             }
-            // Every half-precision value is exactly a single-precision one.
-            A::Float16 | A::Float32 => HiveType::Float,
+            A::UInt64 => {
+                return self.unreadable(
+                    path,
+                    "an unsigned 64-bit integer (INT64, UINT_64)",
+                    "no declared type reads it; decimal(20,0) is refused by the reader",
+                );
+            }
+            A::Float16 => {
+                return self.unreadable(
+                    path,
+                    "a half-precision float (FIXED_LEN_BYTE_ARRAY(2), FLOAT16)",
+                    "float and double both fail on it",
+                );
+            }
+            A::Float32 => HiveType::Float,
             A::Float64 => HiveType::Double,
             A::Utf8 | A::LargeUtf8 | A::Utf8View => HiveType::String,
+            // parquet-avro writes enums as annotated byte arrays holding their symbols' text.
+            A::Binary | A::LargeBinary | A::BinaryView if leaf.is_some_and(is_enum) => {
+                HiveType::String
+            }
             A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => HiveType::Binary,
             A::Date32 | A::Date64 => HiveType::Date,
             A::Timestamp(unit, _) => {
@@ -338,13 +378,11 @@ impl Visitor<'_> {
                 HiveType::Timestamp
             }
             A::Time32(unit) => {
-                self.note(
+                return self.unreadable(
                     path,
-                    NoteKind::Time {
-                        unit: unit_name(unit).to_string(),
-                    },
+                    &format!("a TIME in {} (INT32)", unit_name(unit)),
+                    "int, bigint and every other type fail on it",
                 );
-                HiveType::Int
             }
             A::Time64(unit) => {
                 self.note(
@@ -368,14 +406,12 @@ impl Visitor<'_> {
             | A::Decimal128(precision, scale)
             | A::Decimal256(precision, scale) => {
                 if *precision > MAX_DECIMAL_PRECISION || *scale < 0 || *scale as u8 > *precision {
-                    self.note(
+                    return self.unreadable(
                         path,
-                        NoteKind::WideDecimal {
-                            precision: *precision,
-                            scale: *scale,
-                        },
+                        &format!("decimal({precision},{scale})"),
+                        "Athena decimals hold precision 1..38 and a scale from 0 to the \
+                         precision; declared string it would read raw bytes as text",
                     );
-                    HiveType::String
                 } else {
                     HiveType::Decimal {
                         precision: *precision,
@@ -395,6 +431,24 @@ impl Visitor<'_> {
         };
         Some(hive)
     }
+}
+
+impl Visitor<'_> {
+    fn unreadable(&mut self, path: &str, parquet_type: &str, why: &str) -> Option<HiveType> {
+        self.note(
+            path,
+            NoteKind::Unreadable {
+                parquet_type: parquet_type.to_string(),
+                why: why.to_string(),
+            },
+        );
+        None
+    }
+}
+
+fn is_enum(leaf: &ColumnDescPtr) -> bool {
+    matches!(leaf.logical_type_ref(), Some(LogicalType::Enum))
+        || leaf.converted_type() == ConvertedType::ENUM
 }
 
 fn unit_name(unit: &TimeUnit) -> &'static str {

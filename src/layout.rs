@@ -115,14 +115,19 @@ impl PartitionFilter {
             .is_none_or(|value| self.admits(value))
     }
 
+    /// Compares as numbers when both sides are integers (`hour=9` comes before `hour=10`, as
+    /// for Glue's numeric keys), as text otherwise (ISO dates sort as text).
     fn admits(&self, value: &str) -> bool {
-        let wanted = self.value.as_str();
+        let ordering = match (value.parse::<i64>(), self.value.parse::<i64>()) {
+            (Ok(value), Ok(wanted)) => value.cmp(&wanted),
+            _ => value.cmp(self.value.as_str()),
+        };
         match self.op {
-            FilterOp::Eq => value == wanted,
-            FilterOp::Ge => value >= wanted,
-            FilterOp::Gt => value > wanted,
-            FilterOp::Le => value <= wanted,
-            FilterOp::Lt => value < wanted,
+            FilterOp::Eq => ordering.is_eq(),
+            FilterOp::Ge => ordering.is_ge(),
+            FilterOp::Gt => ordering.is_gt(),
+            FilterOp::Le => ordering.is_le(),
+            FilterOp::Lt => ordering.is_lt(),
         }
     }
 }

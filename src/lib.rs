@@ -5,6 +5,7 @@
 //! [`merge`] (one schema per table) → [`scan`] (all of it, concurrently) → [`report`].
 
 pub mod apply;
+pub mod athena;
 pub mod cache;
 pub mod catalog;
 pub mod cli;

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, CatalogError, Column, Database, Partition, Storage, Table};
+use crate::catalog::{
+    Catalog, CatalogError, Column, Database, Partition, Storage, Table, TableListing,
+};
 use crate::declare::{Declared, DeclaredDatabase, DeclaredTable};
-use crate::hive::HiveType;
 use crate::merge::{undeclared_fields, unreadable_at, widen};
 use crate::problem::{Problem, Severity};
 use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
@@ -30,6 +31,17 @@ pub enum PlanError {
 pub struct Plan {
     pub databases: Vec<DatabasePlan>,
     pub tables: Vec<TablePlan>,
+    /// Live tables glueprint cannot read, left out of the plan so the rest can go ahead.
+    pub skipped: Vec<SkippedTable>,
+}
+
+/// A declared table whose live counterpart cannot be read: planned neither way.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedTable {
+    pub database: String,
+    pub name: String,
+    pub event: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +100,8 @@ pub enum ChangeKind {
     Added,
     Widened,
     TypeChanged,
+    /// The live type string is one Athena cannot parse: every query on the table fails.
+    UnparsableType,
     CommentChanged,
     Dropped,
     Changed,
@@ -102,6 +116,9 @@ pub struct PartitionChanges {
     pub relocate: Vec<Relocation>,
     /// Registered, with no data (deleting them is destructive).
     pub without_data: Vec<PartitionRef>,
+    /// Registered with a column list other than the table's: Athena reads a partition with its
+    /// own columns, so they are updated to the table's (not destructive: the files stay).
+    pub columns: Vec<Vec<String>>,
     #[serde(skip)]
     pub to_create: Vec<Partition>,
     #[serde(skip)]
@@ -149,6 +166,7 @@ impl TablePlan {
             || !self.partitions.create.is_empty()
             || !self.partitions.relocate.is_empty()
             || !self.partitions.without_data.is_empty()
+            || !self.partitions.columns.is_empty()
     }
 
     pub fn destructive(&self) -> Vec<String> {
@@ -209,6 +227,7 @@ pub async fn plan(
     let mut plan = Plan {
         databases: Vec::new(),
         tables: Vec::new(),
+        skipped: Vec::new(),
     };
     for (database_index, tables) in by_database {
         let database = &declared.databases[database_index];
@@ -222,30 +241,43 @@ pub async fn plan(
             },
             desired: database.desired(),
         });
-        let live_tables: HashMap<String, Table> = if live_database.is_some() {
-            catalog
-                .list_tables(&database.file.name)
-                .await?
-                .into_iter()
-                .map(|t| (t.name.to_lowercase(), t))
-                .collect()
+        let listing = if live_database.is_some() {
+            catalog.list_tables(&database.file.name).await?
         } else {
-            HashMap::new()
+            TableListing::default()
         };
-        let tables: Vec<&DeclaredTable> = tables.iter().map(|&i| &database.tables[i]).collect();
+        let live_tables: HashMap<String, Table> = listing
+            .tables
+            .into_iter()
+            .map(|t| (t.name.to_lowercase(), t))
+            .collect();
+        let mut tables: Vec<&DeclaredTable> =
+            tables.iter().map(|&i| &database.tables[i]).collect();
+        tables.retain(|table| {
+            let Some(unreadable) = listing
+                .unreadable
+                .iter()
+                .find(|u| u.name.eq_ignore_ascii_case(&table.file.name))
+            else {
+                return true;
+            };
+            plan.skipped.push(SkippedTable {
+                database: database.file.name.clone(),
+                name: table.file.name.clone(),
+                event: table.file.event.clone(),
+                reason: unreadable.reason.clone(),
+            });
+            false
+        });
         let reports = scan_tables(&tables, scan_options).await?;
         for table in tables {
             let live = live_tables.get(&table.file.name.to_lowercase());
             // A partition filter limits the comparison to the partitions it admits.
-            let keys: Vec<String> = table
-                .partition_keys
-                .iter()
-                .map(|k| k.name.clone())
-                .collect();
+            let keys = &table.partition_keys;
             let live_partitions = match (live, &scan_options.partitions) {
                 (Some(_), Some(filter)) if table.registers_partitions() => {
                     catalog
-                        .list_partitions_where(&database.file.name, &table.file.name, &keys, filter)
+                        .list_partitions_where(&database.file.name, &table.file.name, keys, filter)
                         .await?
                 }
                 (Some(_), None) if table.registers_partitions() => {
@@ -429,20 +461,30 @@ fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
                 false,
             )),
             Some(existing) => {
-                if !existing.ty.equivalent(&column.ty) {
-                    let widened = widen(&existing.ty, &column.ty)
-                        .is_ok_and(|wider| wider.equivalent(&column.ty));
-                    changes.push(change(
+                match existing.athena_type() {
+                    Err(error) => changes.push(change(
                         subject.clone(),
-                        if widened {
-                            ChangeKind::Widened
-                        } else {
-                            ChangeKind::TypeChanged
-                        },
-                        Some(existing.ty.to_string()),
+                        ChangeKind::UnparsableType,
+                        Some(format!("{} ({error})", existing.type_text())),
                         Some(column.ty.to_string()),
-                        !widened,
-                    ));
+                        false,
+                    )),
+                    Ok(live_type) if !live_type.equivalent(&column.ty) => {
+                        let widened = widen(&live_type, &column.ty)
+                            .is_ok_and(|wider| wider.equivalent(&column.ty));
+                        changes.push(change(
+                            subject.clone(),
+                            if widened {
+                                ChangeKind::Widened
+                            } else {
+                                ChangeKind::TypeChanged
+                            },
+                            Some(existing.type_text()),
+                            Some(column.ty.to_string()),
+                            !widened,
+                        ));
+                    }
+                    Ok(_) => {}
                 }
                 if existing.comment != column.comment {
                     changes.push(change(
@@ -461,23 +503,17 @@ fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
             changes.push(change(
                 format!("column {}", column.name),
                 ChangeKind::Dropped,
-                Some(column.ty.to_string()),
+                Some(column.type_text()),
                 None,
                 true,
             ));
         }
     }
-    let keys = |columns: &[Column]| -> Vec<(String, HiveType)> {
-        columns
-            .iter()
-            .map(|c| (c.name.to_lowercase(), c.ty.clone()))
-            .collect()
-    };
-    if keys(&live.partition_keys) != keys(&desired.partition_keys) {
+    if !Column::same_list(&live.partition_keys, &desired.partition_keys) {
         let text = |columns: &[Column]| {
             columns
                 .iter()
-                .map(|c| format!("{} {}", c.name, c.ty))
+                .map(|c| format!("{} {}", c.name, c.type_text()))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -553,7 +589,28 @@ fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
             false,
         );
     }
+    for (key, value) in stale_projection(live, desired) {
+        changes.push(change(
+            format!("parameter {key}"),
+            ChangeKind::Dropped,
+            Some(value.clone()),
+            None,
+            false,
+        ));
+    }
     changes
+}
+
+/// Partition projection parameters the live table has and the declaration no longer wants:
+/// while `projection.enabled` stays, Athena ignores the registered partitions.
+fn stale_projection<'a>(live: &'a Table, desired: &Table) -> Vec<(&'a String, &'a String)> {
+    live.parameters
+        .iter()
+        .filter(|(key, _)| {
+            (key.starts_with("projection.") || *key == "storage.location.template")
+                && !desired.parameters.contains_key(*key)
+        })
+        .collect()
 }
 
 /// The live table with what glueprint manages replaced by the declaration, and everything else
@@ -571,6 +628,13 @@ fn merged_target(live: &Table, desired: &Table) -> Table {
         .extend(desired.storage.serde_parameters.clone());
     target.partition_keys = desired.partition_keys.clone();
     target.table_type = desired.table_type.clone();
+    let stale: Vec<String> = stale_projection(live, desired)
+        .into_iter()
+        .map(|(key, _)| key.clone())
+        .collect();
+    for key in stale {
+        target.parameters.remove(&key);
+    }
     target.parameters.extend(desired.parameters.clone());
     if desired.description.is_some() {
         target.description = desired.description.clone();
@@ -665,17 +729,26 @@ fn partition_changes(
                 });
                 changes.to_create.push(wanted);
             }
-            Some(existing) if existing.storage.location != partition.location => {
-                changes.relocate.push(Relocation {
-                    values: partition.values.clone(),
-                    live: existing.storage.location.clone(),
-                    data: partition.location.clone(),
-                });
-                let mut moved = (*existing).clone();
-                moved.storage.location = partition.location.clone();
-                changes.to_update.push(moved);
+            Some(existing) => {
+                let moved = existing.storage.location != partition.location;
+                let stale_columns =
+                    !Column::same_list(&existing.storage.columns, &desired.storage.columns);
+                if moved {
+                    changes.relocate.push(Relocation {
+                        values: partition.values.clone(),
+                        live: existing.storage.location.clone(),
+                        data: partition.location.clone(),
+                    });
+                } else if stale_columns {
+                    changes.columns.push(partition.values.clone());
+                }
+                if moved || stale_columns {
+                    let mut updated = (*existing).clone();
+                    updated.storage.location = partition.location.clone();
+                    updated.storage.columns = desired.storage.columns.clone();
+                    changes.to_update.push(updated);
+                }
             }
-            Some(_) => {}
         }
     }
     for partition in live_partitions {
@@ -706,14 +779,14 @@ fn partition_changes_without_data(live_partitions: &[Partition]) -> PartitionCha
 fn definition_text(table: &Table) -> String {
     let mut text = format!("location {}\n", table.storage.location);
     for column in &table.storage.columns {
-        text.push_str(&format!("column {} {}", column.name, column.ty));
+        text.push_str(&format!("column {} {}", column.name, column.type_text()));
         if let Some(comment) = &column.comment {
             text.push_str(&format!("  -- {comment}"));
         }
         text.push('\n');
     }
     for key in &table.partition_keys {
-        text.push_str(&format!("partition key {} {}\n", key.name, key.ty));
+        text.push_str(&format!("partition key {} {}\n", key.name, key.type_text()));
     }
     if let Some(description) = &table.description {
         text.push_str(&format!("description {description}\n"));

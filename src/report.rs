@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use crate::drift::{DriftKind, DriftReport};
 use crate::organize::{OrganizeReport, Outcome};
-use crate::plan::{Action, Drift, Plan};
+use crate::plan::{Action, ChangeKind, Drift, Plan};
 use crate::problem::{Problem, Severity};
 use crate::scan::{ScanReport, ScanStats};
 use crate::store::Lake;
@@ -140,6 +140,14 @@ pub fn stats_text(stats: &ScanStats) -> String {
 /// partitions to register, and the data drift to declare.
 pub fn plan_text(plan: &Plan) -> String {
     let mut out = String::new();
+    for skipped in &plan.skipped {
+        let _ = writeln!(
+            out,
+            "warning: table {}.{} is skipped: the live table cannot be read ({}); fix or drop it \
+             in the catalog, then plan again\n",
+            skipped.database, skipped.name, skipped.reason
+        );
+    }
     for database in &plan.databases {
         if database.action == Action::Create {
             let _ = writeln!(out, "database {}: create\n", database.name);
@@ -178,7 +186,28 @@ pub fn plan_text(plan: &Plan) -> String {
                 change.declared.as_deref().unwrap_or("none")
             );
         }
+        for change in table
+            .changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::UnparsableType)
+        {
+            let _ = writeln!(
+                out,
+                "  ! {}: Athena cannot parse the live type {}; every query on the table fails \
+                 until it is rewritten as {}",
+                change.subject,
+                change.live.as_deref().unwrap_or("none"),
+                change.declared.as_deref().unwrap_or("none")
+            );
+        }
         let partitions = &table.partitions;
+        if !partitions.columns.is_empty() {
+            let _ = writeln!(
+                out,
+                "  ~ {} partition(s) to update to the table's columns",
+                partitions.columns.len()
+            );
+        }
         if !partitions.create.is_empty() {
             let first = partitions
                 .create
@@ -273,10 +302,16 @@ pub fn plan_summary(plan: &Plan) -> String {
         .count();
     let count = |action| plan.tables.iter().filter(|t| t.action == action).count();
     let partitions: usize = plan.tables.iter().map(|t| t.partitions.create.len()).sum();
+    let partition_updates: usize = plan
+        .tables
+        .iter()
+        .map(|t| t.partitions.columns.len())
+        .sum();
     let drift: usize = plan.tables.iter().map(|t| t.drift.len()).sum();
     format!(
         "Plan: {databases} database(s) to create, {} table(s) to create, {} to update, \
-         {partitions} partition(s) to register, {} destructive change(s); {drift} data drift finding(s).\n",
+         {partitions} partition(s) to register, {partition_updates} to update to their table's \
+         columns, {} destructive change(s); {drift} data drift finding(s).\n",
         count(Action::Create),
         count(Action::Update),
         plan.destructive().len()

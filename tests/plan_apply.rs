@@ -625,7 +625,7 @@ async fn check_consistent(catalog: &dyn Catalog) {
     if catalog.get_database("events").await.unwrap().is_none() {
         return;
     }
-    for table in catalog.list_tables("events").await.unwrap() {
+    for table in catalog.list_tables("events").await.unwrap().tables {
         assert_eq!(table.storage.columns.len(), 5, "{} is whole", table.name);
         for partition in catalog
             .list_partitions("events", &table.name)

@@ -19,8 +19,9 @@ use crate::layout::{FilterOp, PartitionFilter};
 
 use super::{
     Catalog, CatalogError, Column, Database, Partition, PartitionFailure, PartitionFailureKind,
-    Storage, Table,
+    Storage, Table, TableListing, UnreadableTable, filter_partitions,
 };
+use crate::hive::HiveType;
 
 /// Glue's per-call limits (catalog-facts §5).
 const CREATE_BATCH: usize = 100;
@@ -118,6 +119,48 @@ fn to_hash_map(map: &BTreeMap<String, String>) -> HashMap<String, String> {
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// Words Glue's expression parser (JSqlParser) reserves: a key named so cannot appear in an
+/// `Expression` (the list Trino's Glue metastore keeps, `GlueExpressionUtil`).
+const EXPRESSION_RESERVED: &str = "as by do is in or on all and any key not set asc top end desc \
+     into null like drop join left from open case when then else some full with table where \
+     using union group begin index inner limit outer order right delete create select offset \
+     exists having insert update values escape primary natural replace between truncate \
+     distinct intersect";
+
+/// The GetPartitions `Expression` for `filter`, or `None` where Glue cannot be asked and the
+/// partitions are filtered here: date and timestamp keys (Athena never pushes those to Glue
+/// either), reserved key names, numeric keys compared with something that is not a number.
+/// Glue stores key names lowercased and compares numeric keys as numbers, unquoted.
+pub fn partition_expression(keys: &[Column], filter: &PartitionFilter) -> Option<String> {
+    let key = match &filter.key {
+        Some(name) => keys.iter().find(|k| k.name.eq_ignore_ascii_case(name))?,
+        None => keys.first()?,
+    };
+    let name = key.name.to_lowercase();
+    if EXPRESSION_RESERVED.split_whitespace().any(|word| word == name)
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return None;
+    }
+    let op = match filter.op {
+        FilterOp::Eq => "=",
+        FilterOp::Ge => ">=",
+        FilterOp::Gt => ">",
+        FilterOp::Le => "<=",
+        FilterOp::Lt => "<",
+    };
+    let value = match key.ty {
+        HiveType::String | HiveType::Char(_) | HiveType::Varchar(_) => {
+            format!("'{}'", filter.value.replace('\'', "''"))
+        }
+        HiveType::TinyInt | HiveType::SmallInt | HiveType::Int | HiveType::BigInt => {
+            filter.value.parse::<i64>().ok()?.to_string()
+        }
+        _ => return None,
+    };
+    Some(format!("{name} {op} {value}"))
+}
+
 fn from_glue_columns(columns: &[glue::Column]) -> Result<Vec<Column>, CatalogError> {
     columns
         .iter()
@@ -133,6 +176,7 @@ fn from_glue_columns(columns: &[glue::Column]) -> Result<Vec<Column>, CatalogErr
                 name: column.name().to_string(),
                 ty,
                 comment: column.comment().map(str::to_string),
+                stored_type: Some(text.to_string()),
             })
         })
         .collect()
@@ -149,7 +193,7 @@ fn to_glue_columns(columns: &[Column], existing: &[glue::Column]) -> Vec<glue::C
                 .and_then(|e| e.parameters().cloned());
             glue::Column::builder()
                 .name(&column.name)
-                .r#type(column.ty.to_string())
+                .r#type(column.type_text())
                 .set_comment(column.comment.clone())
                 .set_parameters(parameters)
                 .build()
@@ -336,7 +380,7 @@ impl Catalog for GlueCatalog {
         }
     }
 
-    async fn list_tables(&self, database: &str) -> Result<Vec<Table>, CatalogError> {
+    async fn list_tables(&self, database: &str) -> Result<TableListing, CatalogError> {
         let mut pages = self
             .client
             .get_tables()
@@ -345,14 +389,20 @@ impl Catalog for GlueCatalog {
             .max_results(100)
             .into_paginator()
             .send();
-        let mut tables = Vec::new();
+        let mut listing = TableListing::default();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|error| failed("GetTables", error))?;
             for table in page.table_list() {
-                tables.push(from_glue_table(table)?);
+                match from_glue_table(table) {
+                    Ok(table) => listing.tables.push(table),
+                    Err(error) => listing.unreadable.push(UnreadableTable {
+                        name: table.name().to_string(),
+                        reason: error.to_string(),
+                    }),
+                }
             }
         }
-        Ok(tables)
+        Ok(listing)
     }
 
     async fn get_table(&self, database: &str, name: &str) -> Result<Option<Table>, CatalogError> {
@@ -434,21 +484,20 @@ impl Catalog for GlueCatalog {
         &self,
         database: &str,
         table: &str,
-        keys: &[String],
+        keys: &[Column],
         filter: &PartitionFilter,
     ) -> Result<Vec<Partition>, CatalogError> {
-        let Some(key) = filter.key.clone().or_else(|| keys.first().cloned()) else {
-            return self.list_partitions(database, table).await;
-        };
-        let op = match filter.op {
-            FilterOp::Eq => "=",
-            FilterOp::Ge => ">=",
-            FilterOp::Gt => ">",
-            FilterOp::Le => "<=",
-            FilterOp::Lt => "<",
-        };
-        let expression = format!("{key} {op} '{}'", filter.value.replace('\'', "''"));
-        self.get_partitions(database, table, Some(expression)).await
+        match partition_expression(keys, filter) {
+            Some(expression) => {
+                self.get_partitions(database, table, Some(expression))
+                    .await
+            }
+            None => Ok(filter_partitions(
+                self.list_partitions(database, table).await?,
+                keys,
+                filter,
+            )),
+        }
     }
 
     async fn create_partitions(

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
     Catalog, CatalogError, Database, Partition, PartitionFailure, PartitionFailureKind, Table,
+    TableListing, UnreadableTable,
 };
 
 /// Where the local catalog lives unless told otherwise.
@@ -174,23 +175,35 @@ impl Catalog for LocalCatalog {
         })
     }
 
-    async fn list_tables(&self, database: &str) -> Result<Vec<Table>, CatalogError> {
+    async fn list_tables(&self, database: &str) -> Result<TableListing, CatalogError> {
         let database = database.to_lowercase();
         self.with(|tx| {
             let mut statement = tx
-                .prepare("SELECT body, version FROM tables WHERE database = ?1 ORDER BY name")
+                .prepare(
+                    "SELECT name, body, version FROM tables WHERE database = ?1 ORDER BY name",
+                )
                 .map_err(store_error)?;
             let rows = statement
                 .query_map(params![database], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                    ))
                 })
                 .map_err(store_error)?;
-            let mut tables = Vec::new();
+            let mut listing = TableListing::default();
             for row in rows {
-                let (body, version) = row.map_err(store_error)?;
-                tables.push(read_table(&body, version)?);
+                let (name, body, version) = row.map_err(store_error)?;
+                match read_table(&body, version) {
+                    Ok(table) => listing.tables.push(table),
+                    Err(error) => listing.unreadable.push(UnreadableTable {
+                        name,
+                        reason: error.to_string(),
+                    }),
+                }
             }
-            Ok(tables)
+            Ok(listing)
         })
     }
 
@@ -449,7 +462,7 @@ mod tests {
             catalog.create_table("nope", &table("x")).await,
             Err(CatalogError::NoDatabase(_))
         ));
-        assert_eq!(catalog.list_tables("events").await.unwrap().len(), 1);
+        assert_eq!(catalog.list_tables("events").await.unwrap().tables.len(), 1);
     }
 
     #[tokio::test]

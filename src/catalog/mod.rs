@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::hive::HiveType;
+use crate::athena::{self, AthenaTypeError};
+use crate::hive::{HiveType, same_name};
 use crate::layout::PartitionFilter;
 
 /// The Parquet formats and serde Athena and Spectrum read (catalog-facts §1).
@@ -34,13 +35,66 @@ pub struct Database {
     pub parameters: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "ColumnRecord", into = "ColumnRecord")]
 pub struct Column {
     pub name: String,
-    #[serde(rename = "type")]
     pub ty: HiveType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The type string exactly as the live catalog holds it (`None` for declared columns).
+    /// Athena parses this string, not our tree: a string it cannot parse is a change to make
+    /// even when it reads to the same tree here.
+    pub stored_type: Option<String>,
+}
+
+/// Two columns are equal when a catalog would hold the same name, type string and comment.
+impl PartialEq for Column {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.comment == other.comment
+            && self.type_text() == other.type_text()
+    }
+}
+
+impl Eq for Column {}
+
+/// A column as the local catalog stores it: the type as text, kept as written.
+#[derive(Serialize, Deserialize)]
+struct ColumnRecord {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+}
+
+impl TryFrom<ColumnRecord> for Column {
+    type Error = String;
+
+    fn try_from(record: ColumnRecord) -> Result<Self, String> {
+        let ty = record.ty.parse().map_err(|error| {
+            format!(
+                "column `{}` has a type glueprint cannot read ({error})",
+                record.name
+            )
+        })?;
+        Ok(Column {
+            name: record.name,
+            ty,
+            comment: record.comment,
+            stored_type: Some(record.ty),
+        })
+    }
+}
+
+impl From<Column> for ColumnRecord {
+    fn from(column: Column) -> Self {
+        ColumnRecord {
+            ty: column.type_text(),
+            name: column.name,
+            comment: column.comment,
+        }
+    }
 }
 
 impl Column {
@@ -49,15 +103,38 @@ impl Column {
             name: name.into(),
             ty,
             comment: None,
+            stored_type: None,
         }
     }
 
-    /// Whether two column lists hold the same names (case-insensitively) and types, in order.
-    pub fn same_list(a: &[Column], b: &[Column]) -> bool {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| x.name.eq_ignore_ascii_case(&y.name) && x.ty.equivalent(&y.ty))
+    /// The type string a catalog holds or is sent: the stored one as it is, or ours printed.
+    pub fn type_text(&self) -> String {
+        self.stored_type
+            .clone()
+            .unwrap_or_else(|| self.ty.to_string())
+    }
+
+    /// The type as Athena reads this column's type string.
+    pub fn athena_type(&self) -> Result<HiveType, AthenaTypeError> {
+        athena::parse(&self.type_text())
+    }
+
+    /// Whether Athena reads this (live) column as the `declared` one: same name after Glue's
+    /// folding, and a type string Athena parses to the declared type.
+    pub fn reads_as_declared(&self, declared: &Column) -> bool {
+        same_name(&self.name, &declared.name)
+            && self
+                .athena_type()
+                .is_ok_and(|ty| ty.equivalent(&declared.ty))
+    }
+
+    /// Whether a live column list reads as the declared one, column by column, in order.
+    pub fn same_list(live: &[Column], declared: &[Column]) -> bool {
+        live.len() == declared.len()
+            && live
+                .iter()
+                .zip(declared)
+                .all(|(l, d)| l.reads_as_declared(d))
     }
 }
 
@@ -118,6 +195,21 @@ pub struct Partition {
     pub parameters: BTreeMap<String, String>,
 }
 
+/// A live table glueprint cannot read into its model (a type string it cannot parse at all):
+/// named, so that commands skip it and carry on with the rest of the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadableTable {
+    pub name: String,
+    pub reason: String,
+}
+
+/// Every table of a database: those read, and those that could not be.
+#[derive(Debug, Clone, Default)]
+pub struct TableListing {
+    pub tables: Vec<Table>,
+    pub unreadable: Vec<UnreadableTable>,
+}
+
 /// A partition a batch call could not create, update or delete, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartitionFailure {
@@ -160,6 +252,19 @@ pub enum CatalogError {
     ReadOnly(String),
 }
 
+/// The partitions of `partitions` that pass `filter`, compared here rather than by a catalog.
+pub fn filter_partitions(
+    partitions: Vec<Partition>,
+    keys: &[Column],
+    filter: &PartitionFilter,
+) -> Vec<Partition> {
+    let names: Vec<String> = keys.iter().map(|k| k.name.clone()).collect();
+    partitions
+        .into_iter()
+        .filter(|partition| filter.admits_partition(&names, &partition.values))
+        .collect()
+}
+
 /// The operations plan and apply need from a live catalog. Both backends (the local store and
 /// AWS Glue) implement it; nothing outside a backend sees its client types.
 #[async_trait]
@@ -167,7 +272,8 @@ pub trait Catalog: Send + Sync {
     async fn get_database(&self, name: &str) -> Result<Option<Database>, CatalogError>;
     async fn create_database(&self, database: &Database) -> Result<(), CatalogError>;
     /// Every table of a database, in pages where the backend pages, never one call per table.
-    async fn list_tables(&self, database: &str) -> Result<Vec<Table>, CatalogError>;
+    /// A table that cannot be read is listed as unreadable, never an error of the whole call.
+    async fn list_tables(&self, database: &str) -> Result<TableListing, CatalogError>;
     async fn get_table(&self, database: &str, name: &str) -> Result<Option<Table>, CatalogError>;
     async fn create_table(&self, database: &str, table: &Table) -> Result<(), CatalogError>;
     /// Replaces the table if its version is still `table.version`; a newer version means
@@ -178,21 +284,21 @@ pub trait Catalog: Send + Sync {
         database: &str,
         table: &str,
     ) -> Result<Vec<Partition>, CatalogError>;
-    /// The partitions whose values pass `filter`, whose key is named. Backends that can filter
-    /// server-side (Glue's `Expression`) do; the default filters what `list_partitions` gives.
+    /// The partitions whose values pass `filter` on the table's partition `keys`. Backends that
+    /// can filter server-side (Glue's `Expression`) do where the engine can; the default filters
+    /// what `list_partitions` gives.
     async fn list_partitions_where(
         &self,
         database: &str,
         table: &str,
-        keys: &[String],
+        keys: &[Column],
         filter: &PartitionFilter,
     ) -> Result<Vec<Partition>, CatalogError> {
-        Ok(self
-            .list_partitions(database, table)
-            .await?
-            .into_iter()
-            .filter(|partition| filter.admits_partition(keys, &partition.values))
-            .collect())
+        Ok(filter_partitions(
+            self.list_partitions(database, table).await?,
+            keys,
+            filter,
+        ))
     }
     /// Creates partitions; per-partition failures come back, they are not errors of the call.
     async fn create_partitions(
