@@ -324,10 +324,9 @@ impl Parser<'_> {
             "char" | "varchar" => {
                 let params = self.params()?;
                 let [length] = params.as_slice() else {
-                    return Err(self.error_at(
-                        &token,
-                        format!("{} takes exactly one length", token.text),
-                    ));
+                    return Err(
+                        self.error_at(&token, format!("{} takes exactly one length", token.text))
+                    );
                 };
                 let length = self.number(length)?;
                 Ok(if token.text == "char" {
@@ -351,10 +350,7 @@ impl Parser<'_> {
                 Ok(HiveType::map(key, value))
             }
             "struct" => self.parse_struct(),
-            other => Err(self.error_at(
-                &token,
-                format!("a type expected but `{other}` is found"),
-            )),
+            other => Err(self.error_at(&token, format!("a type expected but `{other}` is found"))),
         }
     }
 
@@ -496,10 +492,7 @@ mod tests {
         assert_eq!(check_field_name("CT Source"), Ok(()));
         assert_eq!(check_field_name("Größe"), Ok(()));
         assert_eq!(check_field_name("2fa"), Ok(()));
-        assert_eq!(
-            check_field_name("a-b"),
-            Err(UnwritableName::Character('-'))
-        );
+        assert_eq!(check_field_name("a-b"), Err(UnwritableName::Character('-')));
         assert_eq!(
             check_field_name("İd"),
             Err(UnwritableName::Character('\u{307}'))

@@ -15,8 +15,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_saphyr::{Location, Spanned};
 
-use crate::catalog::{self, Column, EXTERNAL_TABLE, Storage, Table};
 use crate::athena;
+use crate::catalog::{self, Column, EXTERNAL_TABLE, Storage, Table};
 use crate::hive::{HiveType, StructField, same_name};
 
 /// The catalogs folder unless told otherwise.
@@ -311,9 +311,15 @@ impl<'de> Deserialize<'de> for FieldList {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldList, A::Error> {
                 let mut fields: Vec<StructField> = Vec::new();
-                while let Some(name) = map.next_key::<String>()? {
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let name = key.value;
                     if let Err(why) = athena::check_field_name(&name) {
-                        return Err(de::Error::custom(unwritable_message(&name, &why)));
+                        // The parser places errors at the struct; the field's own line helps.
+                        return Err(de::Error::custom(format!(
+                            "line {}: {}",
+                            key.referenced.line(),
+                            unwritable_message(&name, &why)
+                        )));
                     }
                     let ty = map.next_value::<TypeSpec>()?;
                     if let Some(first) = fields.iter().find(|f| same_name(&f.name, &name)) {
@@ -815,6 +821,83 @@ impl DeclaredTable {
             partition_keys: self.partition_keys.clone(),
             version: None,
         }
+    }
+
+    /// What Glue's API would refuse in this table (catalog-facts §2), found before any call:
+    /// comments over 255 characters or on several lines, a description over 2,048 characters,
+    /// names over 255 bytes, type strings over 131,072 characters, parameter keys over 255
+    /// characters and values over 512,000.
+    pub fn glue_limit_errors(&self, database: &DeclaredDatabase) -> Vec<DeclareError> {
+        let path = self.path.as_path();
+        let mut errors = Vec::new();
+        for column in &self.file.columns {
+            let at = |message: String| DeclareError::at(path, &column.name.referenced, message);
+            let name = &column.name.value;
+            if name.len() > 255 {
+                errors.push(at(format!(
+                    "column name `{name}` is {} bytes long; Glue takes at most 255",
+                    name.len()
+                )));
+            }
+            if let Some(comment) = &column.comment {
+                if comment.chars().count() > 255 {
+                    errors.push(at(format!(
+                        "the comment of `{name}` is {} characters long; Glue takes at most 255",
+                        comment.chars().count()
+                    )));
+                }
+                if comment.contains(['\n', '\r']) {
+                    errors.push(at(format!(
+                        "the comment of `{name}` spans lines; Glue takes one line: join them"
+                    )));
+                }
+            }
+            let type_length = column.ty.0.to_string().chars().count();
+            if type_length > 131_072 {
+                errors.push(at(format!(
+                    "the type of `{name}` is {type_length} characters long; Glue takes at most \
+                     131,072: split the struct"
+                )));
+            }
+        }
+        for key in &self.partition_keys {
+            if key.name.len() > 255 {
+                errors.push(DeclareError::file(
+                    path,
+                    format!(
+                        "partition key `{}` is {} bytes long; Glue takes at most 255",
+                        key.name,
+                        key.name.len()
+                    ),
+                ));
+            }
+        }
+        if let Some(description) = &self.file.description
+            && description.chars().count() > 2048
+        {
+            errors.push(DeclareError::file(
+                path,
+                format!(
+                    "the description is {} characters long; Glue takes at most 2,048",
+                    description.chars().count()
+                ),
+            ));
+        }
+        for (key, value) in &self.desired(database).parameters {
+            if key.chars().count() > 255 {
+                errors.push(DeclareError::file(
+                    path,
+                    format!("parameter key `{key}` is over 255 characters; Glue refuses it"),
+                ));
+            }
+            if value.chars().count() > 512_000 {
+                errors.push(DeclareError::file(
+                    path,
+                    format!("the value of parameter `{key}` is over 512,000 characters"),
+                ));
+            }
+        }
+        errors
     }
 
     pub fn registers_partitions(&self) -> bool {

@@ -84,9 +84,9 @@ impl HiveType {
             }
             (HiveType::Struct(a), HiveType::Struct(b)) => {
                 a.len() == b.len()
-                    && a.iter().zip(b).all(|(x, y)| {
-                        same_name(&x.name, &y.name) && x.ty.equivalent(&y.ty)
-                    })
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| same_name(&x.name, &y.name) && x.ty.equivalent(&y.ty))
             }
             _ => self == other,
         }

@@ -284,7 +284,12 @@ fn declarable_columns(columns: &[Column]) -> (Vec<Column>, Vec<String>) {
     (declarable, notes)
 }
 
-fn table_file(table: &Table, columns: Vec<Column>, root: &str, default_keys: &[Column]) -> TableFile {
+fn table_file(
+    table: &Table,
+    columns: Vec<Column>,
+    root: &str,
+    default_keys: &[Column],
+) -> TableFile {
     let mut file = declare::new_table_file(&table.name, &table.name, specs(&columns));
     file.description = table.description.clone();
     let default_location = format!("{root}{}/", table.name);

@@ -45,17 +45,28 @@ pub struct Note {
 pub enum NoteKind {
     /// A Parquet type Athena's reader cannot read under any declared type (catalog-facts §3):
     /// the column or field is left out.
-    Unreadable { parquet_type: String, why: String },
+    Unreadable {
+        parquet_type: String,
+        why: String,
+    },
     /// A struct field whose name Athena's type parser cannot carry: the field is left out.
-    UnwritableName { why: String },
+    UnwritableName {
+        why: String,
+    },
     Uint32,
-    Time { unit: String },
+    Time {
+        unit: String,
+    },
     NanosecondTimestamp,
     NullOnly,
     Duration,
     Interval,
-    Unsupported { arrow_type: String },
-    CaseDuplicate { first: String },
+    Unsupported {
+        arrow_type: String,
+    },
+    CaseDuplicate {
+        first: String,
+    },
 }
 
 impl Note {

@@ -95,10 +95,10 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "struct-field-name",
-        Error,
-        true,
+        Warning,
         false,
-        "Athena declares struct fields of letters, digits, _ and . only: rename the property at the source",
+        true,
+        "whether Redshift Spectrum reads struct fields with spaces or capitals defined through the Glue API is unverified: test a query, or rename the property at the source (Athena reads them)",
     ),
     rule(
         "nested-array",
@@ -109,17 +109,17 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "type-length",
-        Error,
+        Warning,
         true,
         false,
-        "Athena's API returns at most 4,096 characters of a type: split the struct",
+        "Athena's metadata API returns at most 4,096 characters of a type (queries still work, some tools truncate): split the struct",
     ),
     rule(
         "comment-length",
         Error,
         true,
         true,
-        "Glue keeps at most 255 characters of a column comment",
+        "Glue keeps at most 255 characters of a column comment, on one line",
     ),
     rule(
         "missing-description",
@@ -281,13 +281,13 @@ impl Linter<'_> {
         if column
             .comment
             .as_ref()
-            .is_some_and(|c| c.chars().count() > 255)
+            .is_some_and(|c| c.chars().count() > 255 || c.contains(['\n', '\r']))
         {
             self.report(
                 "comment-length",
                 file,
                 line,
-                format!("the comment of `{name}` is over 255 characters"),
+                format!("the comment of `{name}` is over 255 characters or spans lines"),
                 vec![],
             );
         }
@@ -315,13 +315,15 @@ impl Linter<'_> {
                     if field
                         .name
                         .chars()
-                        .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                        .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
                     {
                         self.report(
                             "struct-field-name",
                             file,
                             line,
-                            format!("struct field `{nested}` cannot be declared for Athena"),
+                            format!(
+                                "struct field `{nested}` has characters other than a-z, 0-9 and _"
+                            ),
                             vec![],
                         );
                     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::catalog::{
     Catalog, CatalogError, Column, Database, Partition, Storage, Table, TableListing,
 };
-use crate::declare::{Declared, DeclaredDatabase, DeclaredTable};
+use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
 use crate::merge::{undeclared_fields, unreadable_at, widen};
 use crate::problem::{Problem, Severity};
 use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
@@ -25,6 +25,8 @@ pub enum PlanError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Scan(#[from] ScanError),
+    #[error("{0}\nnothing was read from the catalog: fix the declarations, then plan again")]
+    GlueLimits(DeclareErrors),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -221,8 +223,14 @@ pub async fn plan(
     scan_options: &ScanOptions,
 ) -> Result<Plan, PlanError> {
     let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut over_limits = Vec::new();
     for &(database, table) in selected {
         by_database.entry(database).or_default().push(table);
+        let database = &declared.databases[database];
+        over_limits.extend(database.tables[table].glue_limit_errors(database));
+    }
+    if !over_limits.is_empty() {
+        return Err(PlanError::GlueLimits(DeclareErrors(over_limits)));
     }
     let mut plan = Plan {
         databases: Vec::new(),
@@ -251,8 +259,7 @@ pub async fn plan(
             .into_iter()
             .map(|t| (t.name.to_lowercase(), t))
             .collect();
-        let mut tables: Vec<&DeclaredTable> =
-            tables.iter().map(|&i| &database.tables[i]).collect();
+        let mut tables: Vec<&DeclaredTable> = tables.iter().map(|&i| &database.tables[i]).collect();
         tables.retain(|table| {
             let Some(unreadable) = listing
                 .unreadable

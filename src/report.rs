@@ -302,11 +302,7 @@ pub fn plan_summary(plan: &Plan) -> String {
         .count();
     let count = |action| plan.tables.iter().filter(|t| t.action == action).count();
     let partitions: usize = plan.tables.iter().map(|t| t.partitions.create.len()).sum();
-    let partition_updates: usize = plan
-        .tables
-        .iter()
-        .map(|t| t.partitions.columns.len())
-        .sum();
+    let partition_updates: usize = plan.tables.iter().map(|t| t.partitions.columns.len()).sum();
     let drift: usize = plan.tables.iter().map(|t| t.drift.len()).sum();
     format!(
         "Plan: {databases} database(s) to create, {} table(s) to create, {} to update, \

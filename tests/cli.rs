@@ -121,8 +121,8 @@ fn json_output_has_the_documented_shape() {
         columns(&document["tables"][0])[4],
         (
             "eventProps".to_string(),
-            "struct<`CT Source`:string,`Product name`:string,Category:string,Price:double,\
-             `Is Member`:boolean,`Session Length`:int,amount:bigint,`New Prop 0`:string>"
+            "struct<CT Source:string,Product name:string,Category:string,Price:double,\
+             Is Member:boolean,Session Length:int,amount:bigint,New Prop 0:string>"
                 .to_string()
         )
     );

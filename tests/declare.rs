@@ -263,3 +263,95 @@ fn the_committed_json_schemas_match_the_types() {
         assert!(schema["properties"]["name"].is_object());
     }
 }
+
+#[test]
+fn struct_fields_athena_cannot_parse_are_refused_where_written() {
+    let error = load_error(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: props\n  type:\n    struct:\n      CT Source: string\n      utm-source: string\n",
+        )],
+    );
+    assert!(
+        error.starts_with(
+            "<catalogs>/events/t.yaml:7:7: line 8: struct field `utm-source` cannot be declared \
+             because it holds `-`"
+        ),
+        "{error}"
+    );
+    let error = load_error(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: props\n  type: array<struct<a/b:int>>\n",
+        )],
+    );
+    assert!(
+        error.starts_with("<catalogs>/events/t.yaml:5:9: struct field `[].a/b` cannot be declared"),
+        "{error}"
+    );
+}
+
+/// Glue's field limits stop plan before any catalog call, with the file and line.
+#[test]
+fn glue_field_limits_are_plan_errors_with_the_line() {
+    let long_comment = "c".repeat(256);
+    let long_description = "d".repeat(2049);
+    let dir = catalogs_with(
+        DATABASE,
+        &[(
+            "t.yaml",
+            &format!(
+                "name: t\nevent: T\ndescription: {long_description}\ncolumns:\n- name: a\n  type: int\n  comment: {long_comment}\n- name: b\n  type: int\n  comment: \"two\\nlines\"\n- name: {}\n  type: int\n",
+                "n".repeat(256)
+            ),
+        )],
+    );
+    let output = glueprint(&[
+        "plan",
+        "--catalogs",
+        dir.path().to_str().unwrap(),
+        "--catalog-path",
+        dir.path().join("catalog.db").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr)
+        .replace(&dir.path().display().to_string(), "<catalogs>");
+    for expected in [
+        "<catalogs>/events/t.yaml:5:9: the comment of `a` is 256 characters long; Glue takes at most 255",
+        "<catalogs>/events/t.yaml:8:9: the comment of `b` spans lines",
+        "<catalogs>/events/t.yaml:11:9: column name `nnn",
+        "<catalogs>/events/t.yaml:1:1: the description is 2049 characters long",
+        "nothing was read from the catalog",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+}
+
+/// Athena reads Glue tables from S3 only: a local folder is refused before Glue is asked.
+#[test]
+fn the_glue_catalog_refuses_locations_outside_s3() {
+    let dir = catalogs_with(
+        DATABASE,
+        &[(
+            "t.yaml",
+            "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n",
+        )],
+    );
+    let output = glueprint_with_env(
+        &["plan", "--catalogs", dir.path().to_str().unwrap()],
+        &[
+            ("GLUEPRINT_CATALOG", "glue".into()),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the Glue catalog takes s3:// locations only")
+            && stderr.contains("t.yaml (lake/t/)"),
+        "{stderr}"
+    );
+}

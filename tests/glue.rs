@@ -15,6 +15,7 @@ struct GlueSetup {
     dir: tempfile::TempDir,
     moto: Moto,
     proxy: GlueProxy,
+    mirrored: std::cell::RefCell<Mirrored>,
 }
 
 impl GlueSetup {
@@ -25,15 +26,19 @@ impl GlueSetup {
         std::fs::create_dir_all(&db).unwrap();
         std::fs::write(
             db.join("database.yaml"),
-            format!(
-                "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-                dir.path().join("lake").display()
-            ),
+            "name: events\nlocation: s3://lake/lake/\npartition_keys:\n- name: dt\n  type: string\n",
         )
         .unwrap();
         let moto = Moto::start_own();
+        // Glue tables point at S3: a local folder is refused with the Glue catalog.
+        moto.create_bucket("lake");
         let proxy = GlueProxy::start(&moto.endpoint);
-        GlueSetup { dir, moto, proxy }
+        GlueSetup {
+            dir,
+            moto,
+            proxy,
+            mirrored: Default::default(),
+        }
     }
 
     fn path(&self, relative: &str) -> PathBuf {
@@ -46,6 +51,12 @@ impl GlueSetup {
 
     /// Runs with `max_attempts` per Glue call; returns (stdout, stderr).
     fn expect_with(&self, args: &[&str], code: i32, max_attempts: &str) -> (String, String) {
+        self.moto.mirror(
+            "lake",
+            &self.path("lake"),
+            "lake",
+            &mut self.mirrored.borrow_mut(),
+        );
         let mut env = self.moto.env();
         // Standard retries: adaptive mode's client-side rate limiting would make the fault
         // test wait for tens of seconds.

@@ -1,4 +1,5 @@
-//! Import: crawler-made tables become YAML definitions, and plan then shows no changes.
+//! Import: crawler-made tables become YAML definitions, and plan then changes only what
+//! Athena needs (partitions lagging behind their table).
 
 mod common;
 
@@ -145,6 +146,26 @@ async fn crawler_made_tables_import_and_plan_shows_no_changes() {
     assert!(table.contains("parameters:\n  team: growth\n"), "{table}");
     assert!(!table.contains("recordCount"), "{table}");
 
+    // The definitions match the tables; only the lagging partitions are brought to their
+    // table's columns, which Athena needs to read them with the table's types.
+    let plan = glueprint(&[&["plan", "--detailed-exitcode"][..], &common[..]].concat());
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(plan.status.code(), Some(2), "{text}");
+    assert_eq!(
+        text.matches("): partitions only\n  ~ 1 partition(s) to update to the table's columns\n")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "0 table(s) to create, 0 to update, 0 partition(s) to register, 2 to update to their \
+             table's columns, 0 destructive change(s)"
+        ),
+        "{text}"
+    );
+    let apply = glueprint(&[&["apply", "--yes"][..], &common[..]].concat());
+    assert_eq!(apply.status.code(), Some(0));
     let plan = glueprint(&[&["plan", "--detailed-exitcode"][..], &common[..]].concat());
     assert_eq!(
         plan.status.code(),

@@ -144,8 +144,21 @@ fn each_declaration_rule_triggers_and_stays_quiet() {
 #[test]
 fn engines_severities_and_exit_codes() {
     let struct_field = "- name: props\n  type:\n    struct:\n      Product name: string\n";
+    let (code, found) = Case::new(struct_field, DESCRIBED, "").lint(&["--engine", "athena"]);
+    assert_eq!(
+        (code, found),
+        (0, vec![]),
+        "Athena reads spaced field names"
+    );
     let (code, found) = Case::new(struct_field, DESCRIBED, "").lint(&["--engine", "spectrum"]);
-    assert_eq!((code, found), (0, vec![]), "an Athena-only rule");
+    assert_eq!(
+        (code, found),
+        (
+            0,
+            vec![("struct-field-name".to_string(), "warning".to_string())]
+        ),
+        "unverified for Spectrum: a warning"
+    );
     let nested = "- name: a\n  type: array<map<string,int>>\n";
     let (_, found) = Case::new(nested, DESCRIBED, "").lint(&["--engine", "athena"]);
     assert!(found.is_empty(), "a Spectrum-only rule: {found:?}");
@@ -200,12 +213,12 @@ fn engines_severities_and_exit_codes() {
 #[test]
 fn files_are_checked_against_the_declaration_per_engine() {
     let case = Case::new(
-        "- name: amount\n  type: bigint\n- name: big\n  type: decimal(20,0)\n",
+        "- name: amount\n  type: bigint\n- name: big\n  type: bigint\n",
         DESCRIBED,
         "partition_keys:\n- name: dt\n  type: string\n",
     );
     let lake = case.dir.path().join("lake");
-    let fields = |amount| vec![col("amount", amount), col("big", DataType::UInt64)];
+    let fields = |amount| vec![col("amount", amount), col("big", DataType::UInt32)];
     write_schema_file(
         &lake,
         "t/dt=2020-09-19/a.parquet",
@@ -239,6 +252,31 @@ fn files_are_checked_against_the_declaration_per_engine() {
         ["data-error", "data-error", "type-decision"],
         "{found:?}"
     );
+}
+
+/// Types Athena's reader cannot read under any declaration are errors, whatever is declared.
+#[test]
+fn files_holding_unreadable_types_are_errors_under_any_declaration() {
+    for declared in ["decimal(20,0)", "string", "bigint"] {
+        let case = Case::new(
+            &format!("- name: id\n  type: string\n- name: big\n  type: {declared}\n"),
+            DESCRIBED,
+            "",
+        );
+        let lake = case.dir.path().join("lake");
+        write_schema_file(
+            &lake,
+            "t/a.parquet",
+            vec![col("id", DataType::Utf8), col("big", DataType::UInt64)],
+            1,
+        );
+        let (code, found) = case.lint(&["--data"]);
+        assert_eq!(
+            (code, found),
+            (2, vec![("data-error".to_string(), "error".to_string())]),
+            "declared {declared}"
+        );
+    }
 }
 
 #[test]

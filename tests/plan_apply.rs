@@ -48,6 +48,9 @@ on_both_backends!(
     onboarding_mistakes_are_explained,
     an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges,
     projected_tables_register_no_partitions,
+    every_type_string_is_athenas_and_partitions_follow_their_table,
+    a_live_type_string_athena_cannot_parse_is_rewritten,
+    a_live_table_glueprint_cannot_read_is_skipped,
 );
 
 /// A lake written locally (and mirrored to S3 for Glue), a catalogs/ folder, and a live catalog.
@@ -471,10 +474,22 @@ async fn updates_keep_what_glueprint_does_not_manage(backend: Backend) {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
 
+/// Plans and applies in this process, which has no S3 credentials of its own: the lake stays
+/// local even with Glue (the command line refuses that pairing, the library does not).
+async fn plan_and_apply_here(ws: &Workspace, catalog: &dyn Catalog) {
+    let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
+    let plan = glueprint::plan::plan(&declared, &[(0, 0)], catalog, &Default::default())
+        .await
+        .unwrap();
+    glueprint::apply::apply(&plan, catalog, &Default::default())
+        .await
+        .unwrap();
+}
+
 async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
     let ws = Workspace::with_lake(backend, &["Charged"], 1, false).await;
     ws.expect(&["onboard", "Charged"], 0);
-    ws.expect(&["apply", "--yes"], 0);
+    plan_and_apply_here(&ws, ws.catalog().as_ref()).await;
     edit(
         &ws.path("catalogs/events/charged.yaml"),
         "name: charged\n",
@@ -525,7 +540,7 @@ async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
     );
     assert_eq!(now.description, None);
 
-    ws.expect(&["apply", "--yes"], 0);
+    plan_and_apply_here(&ws, catalog.as_ref()).await;
     let now = catalog
         .get_table("events", "charged")
         .await
@@ -681,4 +696,226 @@ async fn projected_tables_register_no_partitions(backend: Backend) {
             .is_empty()
     );
     ws.expect(&["plan", "--detailed-exitcode"], 0);
+
+    // Back to registered partitions: while projection.enabled stays, Athena would ignore them.
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "partitions:\n  projection:\n    dt:\n      type: date\n      range: 2020-09-19,NOW\n      format: yyyy-MM-dd\n",
+        "",
+    );
+    let plan = ws.plan_json(2);
+    let charged = table_plan(&plan, "charged");
+    let dropped: Vec<&str> = charged["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "dropped")
+        .map(|c| c["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            "parameter projection.dt.format",
+            "parameter projection.dt.range",
+            "parameter projection.dt.type",
+            "parameter projection.enabled",
+            "parameter storage.location.template",
+        ]
+    );
+    assert_eq!(created_partitions(charged).len(), 2);
+    ws.expect(&["apply", "--yes"], 0);
+    let live = ws
+        .catalog()
+        .get_table("events", "charged")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        live.parameters
+            .keys()
+            .all(|k| !k.starts_with("projection.") && k != "storage.location.template"),
+        "{:?}",
+        live.parameters
+    );
+    assert_eq!(
+        ws.catalog()
+            .list_partitions("events", "charged")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+/// Every type string of every table and partition, as the catalog holds it.
+async fn stored_type_strings(catalog: &dyn Catalog, table: &str) -> Vec<(String, String)> {
+    let live = catalog.get_table("events", table).await.unwrap().unwrap();
+    let mut found: Vec<(String, String)> = live
+        .storage
+        .columns
+        .iter()
+        .chain(&live.partition_keys)
+        .map(|c| (c.name.clone(), c.type_text()))
+        .collect();
+    for partition in catalog.list_partitions("events", table).await.unwrap() {
+        found.extend(
+            partition
+                .storage
+                .columns
+                .iter()
+                .map(|c| (format!("{}/{}", partition.values[0], c.name), c.type_text())),
+        );
+    }
+    found
+}
+
+async fn every_type_string_is_athenas_and_partitions_follow_their_table(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 3).await;
+    ws.expect(&["onboard", "Charged"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+    let catalog = ws.catalog();
+    let stored = stored_type_strings(catalog.as_ref(), "charged").await;
+    assert_eq!(stored.len(), 5 + 1 + 3 * 5, "{stored:?}");
+    for (column, text) in &stored {
+        glueprint::athena::parse(text).unwrap_or_else(|e| panic!("{column}: {e}"));
+    }
+    let event_props = stored
+        .iter()
+        .find(|(name, _)| name == "eventProps")
+        .map(|(_, text)| text.as_str());
+    assert_eq!(
+        event_props,
+        Some(
+            "struct<CT Source:string,Product name:string,Category:string,Price:double,\
+             Is Member:boolean,Session Length:int,amount:bigint,New Prop 0:string>"
+        ),
+        "raw names, no backticks, no spaces around separators"
+    );
+
+    // A reviewed change adds a column: the plan lists the partitions that follow it.
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "- name: eventProps\n",
+        "- name: note\n  type: string\n- name: eventProps\n",
+    );
+    let out = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        out.contains("  ~ 3 partition(s) to update to the table's columns\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 to update to their table's columns"),
+        "{out}"
+    );
+    let plan = ws.plan_json(2);
+    assert_eq!(
+        table_plan(&plan, "charged")["partitions"]["columns"],
+        serde_json::json!([["2020-09-19"], ["2020-09-20"], ["2020-09-21"]])
+    );
+    if let Some(proxy) = &ws.proxy {
+        proxy.take_calls();
+    }
+    ws.expect(&["apply", "--yes"], 0);
+    if let Some(proxy) = &ws.proxy {
+        assert_eq!(proxy.take_calls().batch_sizes("BatchUpdatePartition"), [3]);
+    }
+    let live = catalog
+        .get_table("events", "charged")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.storage.columns[4].name, "note");
+    for partition in catalog.list_partitions("events", "charged").await.unwrap() {
+        assert_eq!(
+            partition.storage.columns, live.storage.columns,
+            "partition {:?}",
+            partition.values
+        );
+    }
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    let drift = ws.expect(&["drift", "--format", "json"], 0);
+    assert!(!drift.contains("partition_schema"), "{drift}");
+}
+
+async fn a_live_type_string_athena_cannot_parse_is_rewritten(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 1).await;
+    ws.expect(&["onboard", "Charged"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+
+    // What earlier glueprint versions wrote: backticks, which Glue accepts and Athena refuses.
+    let catalog = ws.catalog();
+    let mut live = catalog
+        .get_table("events", "charged")
+        .await
+        .unwrap()
+        .unwrap();
+    let legacy = live.storage.columns[4]
+        .type_text()
+        .replace("CT Source", "`CT Source`");
+    live.storage.columns[4].stored_type = Some(legacy.clone());
+    catalog.update_table("events", &live).await.unwrap();
+
+    let plan = ws.plan_json(2);
+    let changes = &table_plan(&plan, "charged")["changes"];
+    assert_eq!(changes.as_array().unwrap().len(), 1, "{changes:#}");
+    assert_eq!(changes[0]["kind"], "unparsable_type");
+    assert_eq!(changes[0]["subject"], "column eventProps");
+    assert!(
+        changes[0]["live"]
+            .as_str()
+            .unwrap()
+            .contains("Athena cannot parse `struct<`CT Source`"),
+        "{changes:#}"
+    );
+    assert_eq!(changes[0]["destructive"], false);
+    let report = ws.expect(&["drift", "--format", "json"], 2);
+    assert!(report.contains("unparsable_type"), "{report}");
+
+    ws.expect(&["apply", "--yes"], 0);
+    let stored = stored_type_strings(catalog.as_ref(), "charged").await;
+    assert!(
+        stored
+            .iter()
+            .all(|(_, text)| !text.contains('`') && glueprint::athena::parse(text).is_ok()),
+        "{stored:?}"
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+async fn a_live_table_glueprint_cannot_read_is_skipped(backend: Backend) {
+    let ws = Workspace::new(backend, &["App Launched", "Charged"], 1).await;
+    ws.expect(&["onboard", "App Launched", "Charged"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+    let catalog = ws.catalog();
+    let mut live = catalog
+        .get_table("events", "charged")
+        .await
+        .unwrap()
+        .unwrap();
+    live.storage.columns[0].stored_type = Some("uniontype<int,string>".into());
+    catalog.update_table("events", &live).await.unwrap();
+    ws.add_day("App Launched", 1).await;
+
+    let out = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        out.starts_with("warning: table events.charged is skipped: the live table cannot be read"),
+        "{out}"
+    );
+    assert!(out.contains("uniontype"), "{out}");
+    assert!(
+        out.contains("table events.app_launched  (event \"App Launched\""),
+        "the rest of the database is planned: {out}"
+    );
+    ws.expect(&["apply", "--yes"], 0);
+    assert_eq!(
+        catalog
+            .list_partitions("events", "app_launched")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let report = ws.expect(&["drift", "--format", "json"], 2);
+    assert!(report.contains("the live table cannot be read"), "{report}");
 }

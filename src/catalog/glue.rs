@@ -137,7 +137,9 @@ pub fn partition_expression(keys: &[Column], filter: &PartitionFilter) -> Option
         None => keys.first()?,
     };
     let name = key.name.to_lowercase();
-    if EXPRESSION_RESERVED.split_whitespace().any(|word| word == name)
+    if EXPRESSION_RESERVED
+        .split_whitespace()
+        .any(|word| word == name)
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
         return None;
@@ -488,10 +490,7 @@ impl Catalog for GlueCatalog {
         filter: &PartitionFilter,
     ) -> Result<Vec<Partition>, CatalogError> {
         match partition_expression(keys, filter) {
-            Some(expression) => {
-                self.get_partitions(database, table, Some(expression))
-                    .await
-            }
+            Some(expression) => self.get_partitions(database, table, Some(expression)).await,
             None => Ok(filter_partitions(
                 self.list_partitions(database, table).await?,
                 keys,
@@ -651,5 +650,67 @@ impl GlueCatalog {
             Err(error) if code(&error) == Some("EntityNotFoundException") => Ok(None),
             Err(error) => Err(failed("GetTable", error)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, ty: HiveType) -> Column {
+        Column::new(name, ty)
+    }
+
+    fn expression(keys: &[Column], filter: &str) -> Option<String> {
+        partition_expression(keys, &filter.parse().unwrap())
+    }
+
+    #[test]
+    fn expressions_follow_glue_rules_per_key_type() {
+        let keys = [
+            key("DT", HiveType::String),
+            key("hour", HiveType::Int),
+            key("day", HiveType::Date),
+            key("at", HiveType::Timestamp),
+            key("order", HiveType::String),
+        ];
+        // Glue stores key names lowercased and refuses others.
+        assert_eq!(
+            expression(&keys, "DT>=2020-09-19").as_deref(),
+            Some("dt >= '2020-09-19'")
+        );
+        assert_eq!(
+            expression(&keys, "dt=it's").as_deref(),
+            Some("dt = 'it''s'")
+        );
+        // Numeric keys compare as numbers, unquoted.
+        assert_eq!(expression(&keys, "hour>9").as_deref(), Some("hour > 9"));
+        assert_eq!(expression(&keys, "hour>nine"), None);
+        // Dates, timestamps and reserved names are filtered here, never sent.
+        assert_eq!(expression(&keys, "day>=2020-09-19"), None);
+        assert_eq!(expression(&keys, "at>=2020-09-19"), None);
+        assert_eq!(expression(&keys, "order=1"), None);
+        // --since filters on the first key.
+        assert_eq!(
+            partition_expression(&keys, &PartitionFilter::since("2020-09-19")).as_deref(),
+            Some("dt >= '2020-09-19'")
+        );
+    }
+
+    #[test]
+    fn client_side_filters_compare_numbers_as_numbers() {
+        let keys = [key("hour", HiveType::Int)];
+        let partition = |hour: &str| Partition {
+            values: vec![hour.into()],
+            storage: Storage::parquet(format!("s3://b/t/hour={hour}/"), Vec::new()),
+            parameters: BTreeMap::new(),
+        };
+        let kept = filter_partitions(
+            vec![partition("9"), partition("10"), partition("11")],
+            &keys,
+            &"hour>=10".parse().unwrap(),
+        );
+        let hours: Vec<&str> = kept.iter().map(|p| p.values[0].as_str()).collect();
+        assert_eq!(hours, ["10", "11"]);
     }
 }

@@ -179,9 +179,7 @@ impl Catalog for LocalCatalog {
         let database = database.to_lowercase();
         self.with(|tx| {
             let mut statement = tx
-                .prepare(
-                    "SELECT name, body, version FROM tables WHERE database = ?1 ORDER BY name",
-                )
+                .prepare("SELECT name, body, version FROM tables WHERE database = ?1 ORDER BY name")
                 .map_err(store_error)?;
             let rows = statement
                 .query_map(params![database], |row| {

@@ -157,6 +157,9 @@ pub fn parquet_testing() -> PathBuf {
     dir
 }
 
+/// Local files sent to S3 by [`Moto::mirror`], with the size and time they had.
+pub type Mirrored = std::collections::HashMap<PathBuf, (u64, std::time::SystemTime)>;
+
 /// A moto server (the AWS emulator) for S3 and Glue over HTTP: the one `.ci/run` started
 /// (`GLUEPRINT_MOTO_ENDPOINT`), or one of this test's own, stopped when dropped.
 pub struct Moto {
@@ -249,6 +252,50 @@ impl Moto {
             response.starts_with("HTTP/1.1 200"),
             "create bucket: {response}"
         );
+    }
+
+    /// Makes `bucket` under `prefix/` hold the files below `local`: uploads what `mirrored`
+    /// (the files sent so far, with their size and time) does not hold yet, deletes what is gone.
+    /// Runs on a thread of its own so that sync and async tests alike can call it.
+    pub fn mirror(&self, bucket: &str, local: &Path, prefix: &str, mirrored: &mut Mirrored) {
+        use object_store::ObjectStoreExt;
+        let key = |file: &Path| {
+            let relative = file.strip_prefix(local).unwrap().display();
+            object_store::path::Path::from(format!("{}/{relative}", prefix.trim_end_matches('/')))
+        };
+        let mut uploads = Vec::new();
+        let mut now = Mirrored::new();
+        for file in walk(local) {
+            let meta = std::fs::metadata(&file).unwrap();
+            let stamp = (meta.len(), meta.modified().unwrap());
+            if mirrored.get(&file) != Some(&stamp) {
+                uploads.push((key(&file), std::fs::read(&file).unwrap()));
+            }
+            now.insert(file, stamp);
+        }
+        let deletes: Vec<_> = mirrored
+            .keys()
+            .filter(|file| !now.contains_key(*file))
+            .map(|file| key(file))
+            .collect();
+        *mirrored = now;
+        let s3 = self.s3(bucket);
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                for (key, bytes) in uploads {
+                    s3.put(&key, bytes.into()).await.unwrap();
+                }
+                for key in deletes {
+                    s3.delete(&key).await.unwrap();
+                }
+            });
+        })
+        .join()
+        .expect("mirror to moto");
     }
 
     /// An object_store client for `bucket` on this server.
