@@ -8,7 +8,7 @@ use glueprint::catalog::local::LocalCatalog;
 use glueprint::catalog::{Catalog, Column, Database, EXTERNAL_TABLE, Partition, Storage, Table};
 
 #[tokio::test(flavor = "multi_thread")]
-async fn crawler_made_tables_import_and_plan_shows_no_changes() {
+async fn crawler_made_tables_import_and_plan_updates_only_lagging_partitions() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     glueprint::synth::write_lake(&lake, &glueprint::synth::LakeSpec::numbered(2, 3)).unwrap();
@@ -183,4 +183,70 @@ async fn crawler_made_tables_import_and_plan_shows_no_changes() {
 
     let output = glueprint(&[&["import", "--database", "nope"][..], &common[..]].concat());
     assert!(String::from_utf8_lossy(&output.stderr).contains("database `nope` does not exist"));
+}
+
+/// A live type Athena cannot parse is reported, not silently normalized; a field no type string
+/// can carry is left out with a note, so the YAML written always loads.
+#[tokio::test(flavor = "multi_thread")]
+async fn live_types_athena_cannot_parse_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog_path = dir.path().join("catalog.db");
+    let catalog = LocalCatalog::open(&catalog_path).unwrap();
+    catalog
+        .create_database(&Database {
+            name: "events".into(),
+            description: None,
+            location: Some("s3://lake/clevertap/".into()),
+            parameters: Default::default(),
+        })
+        .await
+        .unwrap();
+    let mut props = Column::new("eventProps", glueprint::hive::HiveType::String);
+    props.stored_type = Some("struct<`CT Source`:string,`utm-source`:string>".into());
+    catalog
+        .create_table(
+            "events",
+            &Table {
+                name: "charged".into(),
+                description: None,
+                owner: None,
+                table_type: Some(EXTERNAL_TABLE.into()),
+                parameters: Default::default(),
+                storage: Storage::parquet("s3://lake/clevertap/charged/".into(), vec![props]),
+                partition_keys: Vec::new(),
+                version: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    let catalogs = dir.path().join("catalogs");
+    let output = glueprint(&[
+        "import",
+        "--database",
+        "events",
+        "--catalogs",
+        catalogs.to_str().unwrap(),
+        "--catalog-path",
+        catalog_path.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("column `eventProps`: Athena cannot parse `struct<`CT Source`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "struct field `eventProps.utm-source` cannot be declared because it holds `-`"
+        ),
+        "{stdout}"
+    );
+    let table = std::fs::read_to_string(catalogs.join("events/charged.yaml")).unwrap();
+    assert!(
+        table.contains("    struct:\n      CT Source: string\n"),
+        "{table}"
+    );
+    assert!(!table.contains("utm"), "{table}");
+    glueprint::declare::Declared::load(&catalogs).expect("the YAML written loads");
 }
