@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::apply::{self, ApplyOptions};
+use crate::aws::AwsSettings;
 use crate::cache::FooterCache;
 use crate::catalog::Catalog;
 use crate::catalog::glue::{GlueCatalog, GlueOptions};
@@ -31,6 +32,34 @@ use crate::scan::{self, Progress, ScanOptions, ScanStats};
 use crate::store::Lake;
 use chrono::NaiveDate;
 
+/// Writes a line to standard output; a closed pipe (`glueprint scan lake | head -1`) ends the
+/// run quietly instead of failing every later write.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        write_out(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// [`outln!`] without the line end.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(format_args!($($arg)*))?
+    };
+}
+
+/// The reader of standard output went away: nothing more to say, and nothing went wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output was closed")]
+struct OutputClosed;
+
+fn write_out(text: std::fmt::Arguments) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_fmt(text) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        result => Ok(result?),
+    }
+}
+
 /// Exit code when the command found errors in the data (as opposed to failing to run).
 const EXIT_FOUND_ERRORS: u8 = 2;
 
@@ -47,7 +76,12 @@ const EXIT_FOUND_ERRORS: u8 = 2;
                   table (one CleverTap event per table).\n\n\
                   S3 credentials and region come from the standard AWS chain (environment, \
                   profile, SSO, instance role); AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3 point it \
-                  at an S3-compatible server."
+                  at an S3-compatible server.",
+    after_help = "Exit status:\n  \
+                  0  done: nothing found, or the changes were applied\n  \
+                  1  the run failed: a usage mistake, an unreadable declaration, no access...\n  \
+                  2  found something: errors in the data (scan, lint, drift), or changes pending \
+                  (plan --detailed-exitcode)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -201,7 +235,7 @@ struct CatalogArgs {
     /// SSO, instance role).
     #[arg(long, env = "AWS_PROFILE")]
     profile: Option<String>,
-    /// AWS region for Glue (default: from the environment or the profile).
+    /// AWS region for Glue and S3 (default: from the environment or the profile).
     #[arg(long)]
     region: Option<String>,
     /// The account id of another account's Glue catalog (cross-account access).
@@ -276,18 +310,30 @@ impl CatalogArgs {
     /// Opens the live catalog; read-only ones refuse every write before it is sent.
     async fn open(&self, read_only: bool) -> anyhow::Result<Box<dyn Catalog>> {
         Ok(match self.catalog {
+            Backend::Local if read_only => {
+                Box::new(LocalCatalog::open_read_only(&self.catalog_path)?)
+            }
             Backend::Local => Box::new(LocalCatalog::open(&self.catalog_path)?),
             Backend::Glue => Box::new(
-                GlueCatalog::connect(GlueOptions {
-                    profile: self.profile.clone(),
-                    region: self.region.clone(),
-                    catalog_id: self.catalog_id.clone(),
-                    archive_versions: self.archive_versions,
-                    read_only,
-                })
+                GlueCatalog::connect(
+                    &self.aws(),
+                    GlueOptions {
+                        catalog_id: self.catalog_id.clone(),
+                        archive_versions: self.archive_versions,
+                        read_only,
+                    },
+                )
                 .await,
             ),
         })
+    }
+
+    /// The AWS profile and region, for Glue and S3 alike.
+    fn aws(&self) -> AwsSettings {
+        AwsSettings {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+        }
     }
 
     fn describe(&self) -> String {
@@ -510,7 +556,23 @@ enum Format {
 
 /// Parses the command line, runs the command and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Usage mistakes exit 1 like every other failure: 2 means "found something" (changes
+    // pending, errors in the data), and a CI step must tell a typo from drift.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let asked = matches!(
+                error.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            );
+            let _ = error.print();
+            return if asked {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -523,6 +585,7 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        Err(error) if error.is::<OutputClosed>() => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", describe(&error));
             ExitCode::FAILURE
@@ -644,21 +707,25 @@ async fn onboard_command(args: OnboardArgs) -> anyhow::Result<ExitCode> {
         update: args.update,
         database: args.database,
     };
-    let outcomes = onboard::onboard(&declared, &options, &args.read.scan_options()?).await?;
+    let scan_options = ScanOptions {
+        aws: args.catalog.aws(),
+        ..args.read.scan_options()?
+    };
+    let outcomes = onboard::onboard(&declared, &options, &scan_options).await?;
     for outcome in &outcomes {
         let verb = if outcome.written {
             "wrote"
         } else {
             "unchanged"
         };
-        println!(
+        outln!(
             "{verb} {} (event \"{}\", {} column(s))",
             outcome.path.display(),
             outcome.event,
             outcome.columns
         );
         for problem in &outcome.problems {
-            println!(
+            outln!(
                 "  {}[{}]: {}",
                 severity_word(problem.severity),
                 problem.kind,
@@ -666,7 +733,7 @@ async fn onboard_command(args: OnboardArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    println!(
+    outln!(
         "\nNext: review the definitions (types, comments, a description), open a pull request, \
          and once merged run `glueprint apply`."
     );
@@ -691,15 +758,18 @@ async fn compute_plan(
         refuse_local_locations(&declared, &selected)?;
     }
     let live = catalog.open(true).await?;
-    let scan_options = read.scan_options()?;
+    let scan_options = ScanOptions {
+        aws: catalog.aws(),
+        ..read.scan_options()?
+    };
     Ok(plan::plan(&declared, &selected, live.as_ref(), &scan_options).await?)
 }
 
 async fn plan_command(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let plan = compute_plan(&args.events, &args.catalog, &args.read).await?;
     match args.format {
-        Format::Text => print!("{}", report::plan_text(&plan)),
-        Format::Json => println!("{}", report::plan_json(&plan)),
+        Format::Text => out!("{}", report::plan_text(&plan)),
+        Format::Json => outln!("{}", report::plan_json(&plan)),
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {
         ExitCode::from(EXIT_FOUND_ERRORS)
@@ -730,13 +800,13 @@ async fn lint_command(args: LintArgs) -> anyhow::Result<ExitCode> {
     let findings =
         lint::lint(&declared, args.engine, reports.as_ref()).map_err(anyhow::Error::msg)?;
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&findings).expect("findings serialize")
         ),
         Format::Text => {
             for finding in &findings {
-                println!(
+                outln!(
                     "{}:{}: {}[{}]: {}; {}",
                     finding.file,
                     finding.line,
@@ -746,14 +816,14 @@ async fn lint_command(args: LintArgs) -> anyhow::Result<ExitCode> {
                     finding.hint
                 );
                 for object in &finding.objects {
-                    println!("    {object}");
+                    outln!("    {object}");
                 }
             }
             let errors = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
                 .count();
-            println!("{errors} error(s), {} warning(s).", findings.len() - errors);
+            outln!("{errors} error(s), {} warning(s).", findings.len() - errors);
         }
     }
     let failing = findings
@@ -780,15 +850,15 @@ async fn drift_command(args: DriftArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default()
     });
     match args.format {
-        DriftFormat::Markdown => print!("{}", report::drift_markdown(&report, &args.fail_on)),
-        DriftFormat::Json => println!(
+        DriftFormat::Markdown => out!("{}", report::drift_markdown(&report, &args.fail_on)),
+        DriftFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a drift report serializes")
         ),
-        DriftFormat::Junit => print!("{}", report::drift_junit(&report, &args.fail_on)),
+        DriftFormat::Junit => out!("{}", report::drift_junit(&report, &args.fail_on)),
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        print!("{}", report::drift_annotations(&report, &args.fail_on));
+        out!("{}", report::drift_annotations(&report, &args.fail_on));
     }
     Ok(if report.has_drift(&args.fail_on) {
         ExitCode::from(EXIT_FOUND_ERRORS)
@@ -799,12 +869,12 @@ async fn drift_command(args: DriftArgs) -> anyhow::Result<ExitCode> {
 
 async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let plan = compute_plan(&args.events, &args.catalog, &args.read).await?;
-    print!("{}", report::plan_text(&plan));
+    out!("{}", report::plan_text(&plan));
     if args.dry_run {
         return Ok(ExitCode::SUCCESS);
     }
     if !plan.has_changes() {
-        println!("Nothing to apply.");
+        outln!("Nothing to apply.");
         return Ok(ExitCode::SUCCESS);
     }
     if !args.yes {
@@ -817,7 +887,7 @@ async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("Nothing applied.");
+            outln!("Nothing applied.");
             return Ok(ExitCode::SUCCESS);
         }
     }
@@ -826,7 +896,7 @@ async fn apply_command(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         allow_destructive: args.allow_destructive,
     };
     let outcome = apply::apply(&plan, live.as_ref(), &options).await?;
-    print!("{outcome}");
+    out!("{outcome}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -841,11 +911,11 @@ async fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
     .await?;
     for table in &imported {
         match &table.path {
-            Some(path) => println!("wrote {}", path.display()),
-            None => println!("left out {}", table.table),
+            Some(path) => outln!("wrote {}", path.display()),
+            None => outln!("left out {}", table.table),
         }
         for note in &table.notes {
-            println!("  note: {note}");
+            outln!("  note: {note}");
         }
         if !table.mismatched_partitions.is_empty() {
             let shown: Vec<String> = table
@@ -854,7 +924,7 @@ async fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 .take(5)
                 .map(|values| values.join("/"))
                 .collect();
-            println!(
+            outln!(
                 "  warning: {} partition(s) have columns that differ from the table's ({}{}); \
                  Athena may fail with HIVE_PARTITION_SCHEMA_MISMATCH",
                 table.mismatched_partitions.len(),
@@ -867,7 +937,7 @@ async fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    println!(
+    outln!(
         "\nNext: set each table's `event` to its CleverTap event name, review, then run \
          `glueprint plan` (it should show no changes)."
     );
@@ -913,8 +983,8 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let from = Lake::open(&args.from).await?;
-    let to = Lake::open(&args.to).await?;
+    let from = Lake::open_with(&args.from, &args.catalog.aws()).await?;
+    let to = Lake::open_target(&args.to, &args.catalog.aws()).await?;
     let options = OrganizeOptions {
         events: args.events.clone(),
         date: args.date,
@@ -931,11 +1001,11 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
     .await?;
     progress.finish();
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a report serializes")
         ),
-        Format::Text => print!(
+        Format::Text => out!(
             "{}",
             report::organize_text(&report, &from, &to, args.dry_run)
         ),
@@ -955,7 +1025,7 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         if selected.is_empty() {
-            println!(
+            outln!(
                 "\nNo organized event has a declared table: nothing to register (onboard them first)."
             );
         } else {
@@ -967,15 +1037,18 @@ async fn organize_command(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
             let since = args.date.or(args.since).filter(|_| layout == Layout::Dt);
             let filter =
                 since.map(|day| PartitionFilter::since(&day.format("%Y-%m-%d").to_string()));
-            let scan_options = args.cache.scan_options(filter)?;
+            let scan_options = ScanOptions {
+                aws: args.catalog.aws(),
+                ..args.cache.scan_options(filter)?
+            };
             let plan = plan::plan(declared, &selected, live.as_ref(), &scan_options).await?;
-            print!("\n{}", report::plan_text(&plan));
+            out!("\n{}", report::plan_text(&plan));
             if plan.has_changes() {
                 if !args.yes {
                     anyhow::bail!("--apply changes the catalog; pass --yes to confirm");
                 }
                 let outcome = apply::apply(&plan, live.as_ref(), &ApplyOptions::default()).await?;
-                print!("{outcome}");
+                out!("{outcome}");
             }
         }
     }
@@ -1024,15 +1097,15 @@ fn fmt_command(args: FmtArgs) -> anyhow::Result<ExitCode> {
     }
     if args.check {
         for path in &unformatted {
-            println!("not canonical: {path}");
+            outln!("not canonical: {path}");
         }
         if !unformatted.is_empty() {
-            println!("run `glueprint fmt` to rewrite them");
+            outln!("run `glueprint fmt` to rewrite them");
             return Ok(ExitCode::from(EXIT_FOUND_ERRORS));
         }
     } else {
         for path in &unformatted {
-            println!("formatted {path}");
+            outln!("formatted {path}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -1052,7 +1125,7 @@ async fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("scan of {} failed", lake.root()))?;
     progress.finish();
     match args.format {
-        Format::Text => print!("{}", report::scan_text(&report, args.stats)),
+        Format::Text => out!("{}", report::scan_text(&report, args.stats)),
         Format::Json => {
             report::write_scan_json(&report, std::io::stdout().lock())
                 .context("cannot write the report to standard output")?;

@@ -472,7 +472,7 @@ impl Declared {
             Some(name) => self
                 .databases
                 .iter()
-                .find(|d| d.file.name.eq_ignore_ascii_case(name))
+                .find(|d| same_name(&d.file.name, name))
                 .ok_or_else(|| format!("no database `{name}` is declared under catalogs/")),
             None => match self.databases.as_slice() {
                 [only] => Ok(only),
@@ -649,7 +649,7 @@ fn check_table(
         if let Some(column) = file
             .columns
             .iter()
-            .find(|c| c.name.value.eq_ignore_ascii_case(&key.name.value))
+            .find(|c| same_name(&c.name.value, &key.name.value))
         {
             errors.push(DeclareError::at(
                 path,
@@ -708,7 +708,7 @@ fn check_columns(path: &Path, columns: &[ColumnSpec], what: &str, errors: &mut V
         }
         if let Some(first) = columns[..index]
             .iter()
-            .find(|c| c.name.value.eq_ignore_ascii_case(name))
+            .find(|c| same_name(&c.name.value, name))
         {
             errors.push(DeclareError::at(
                 path,

@@ -11,6 +11,7 @@ use crate::catalog::{
 use crate::declare::{
     self, ColumnSpec, DATABASE_FILE, DatabaseFile, DeclareError, TableFile, unlocated,
 };
+use crate::hive::same_name;
 
 /// Table parameters a crawler keeps for its own bookkeeping, or glueprint sets itself: not
 /// worth declaring (apply keeps whatever it does not manage).
@@ -73,10 +74,7 @@ pub async fn import(
     let listing = catalog.list_tables(database).await?;
     let mut live_tables = listing.tables;
     for wanted in tables {
-        if !live_tables
-            .iter()
-            .any(|t| t.name.eq_ignore_ascii_case(wanted))
-        {
+        if !live_tables.iter().any(|t| same_name(&t.name, wanted)) {
             return Err(ImportError::Invalid(format!(
                 "table `{wanted}` is not in database `{database}` (it has: {})",
                 live_tables
@@ -88,7 +86,7 @@ pub async fn import(
         }
     }
     if !tables.is_empty() {
-        live_tables.retain(|t| tables.iter().any(|w| w.eq_ignore_ascii_case(&t.name)));
+        live_tables.retain(|t| tables.iter().any(|w| same_name(w, &t.name)));
     }
 
     let folder = catalogs.join(&live_database.name);
@@ -115,7 +113,7 @@ pub async fn import(
     let mut imported: Vec<Imported> = listing
         .unreadable
         .into_iter()
-        .filter(|u| tables.is_empty() || tables.iter().any(|w| w.eq_ignore_ascii_case(&u.name)))
+        .filter(|u| tables.is_empty() || tables.iter().any(|w| same_name(w, &u.name)))
         .map(|unreadable| Imported {
             table: unreadable.name,
             path: None,

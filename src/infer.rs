@@ -16,7 +16,7 @@ use parquet::schema::types::ColumnDescPtr;
 use serde::{Deserialize, Serialize};
 
 use crate::athena;
-use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
 use crate::problem::{Problem, Severity};
 
 /// The columns of one file as Hive types. `None` marks a column that holds only nulls in this
@@ -269,7 +269,7 @@ impl Visitor<'_> {
             }
             if let Some((first, _)) = mapped
                 .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(field.name()))
+                .find(|(name, _)| same_name(name, field.name()))
             {
                 let first = join(parent, first);
                 self.note(&path, NoteKind::CaseDuplicate { first });

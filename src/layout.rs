@@ -5,6 +5,8 @@
 //! keys; whether the folders of one table agree with each other is decided per table, by the
 //! scan, once all keys are known.
 
+use crate::hive::same_name;
+
 /// One folder between the table folder and the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Folder {
@@ -95,10 +97,7 @@ impl PartitionFilter {
     pub fn admits_folder(&self, folder: &str) -> bool {
         match parse_folder(folder) {
             Folder::Partition { key, value, .. } => {
-                self.key
-                    .as_ref()
-                    .is_some_and(|k| !k.eq_ignore_ascii_case(&key))
-                    || self.admits(&value)
+                self.key.as_ref().is_some_and(|k| !same_name(k, &key)) || self.admits(&value)
             }
             Folder::Plain(_) => true,
         }
@@ -108,7 +107,7 @@ impl PartitionFilter {
     pub fn admits_partition(&self, keys: &[String], values: &[String]) -> bool {
         let index = match &self.key {
             None => Some(0),
-            Some(key) => keys.iter().position(|k| k.eq_ignore_ascii_case(key)),
+            Some(key) => keys.iter().position(|k| same_name(k, key)),
         };
         index
             .and_then(|i| values.get(i))

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod athena;
+pub mod aws;
 pub mod cache;
 pub mod catalog;
 pub mod cli;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
-use crate::hive::HiveType;
+use crate::hive::{HiveType, same_name};
 use crate::merge::reads_as;
 use crate::problem::Severity;
 use crate::scan::TableReport;
@@ -387,7 +387,7 @@ impl Linter<'_> {
                 .file
                 .columns
                 .iter()
-                .find(|c| c.name.value.eq_ignore_ascii_case(name))
+                .find(|c| same_name(&c.name.value, name))
                 .map_or(1, |c| c.name.referenced.line())
         };
         for variant in &report.variants {
@@ -398,7 +398,7 @@ impl Linter<'_> {
                         .file
                         .columns
                         .iter()
-                        .find(|c| c.name.value.eq_ignore_ascii_case(&column.name)),
+                        .find(|c| same_name(&c.name.value, &column.name)),
                 ) else {
                     continue;
                 };
@@ -476,9 +476,7 @@ fn mismatch(
 ) -> Option<(String, HiveType, HiveType)> {
     match (file, declared) {
         (HiveType::Struct(f), HiveType::Struct(d)) => f.iter().find_map(|field| {
-            let declared_field = d
-                .iter()
-                .find(|x| x.name.eq_ignore_ascii_case(&field.name))?;
+            let declared_field = d.iter().find(|x| same_name(&x.name, &field.name))?;
             mismatch(
                 &field.ty,
                 &declared_field.ty,

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
 use crate::infer::FileSchema;
 
 /// Two types at `path` (relative to the column, empty for the column itself) that no single
@@ -20,26 +20,37 @@ pub struct Clash {
 
 /// The narrowest type that reads values of both `a` and `b`, if the engines promise one.
 pub fn widen(a: &HiveType, b: &HiveType) -> Result<HiveType, Clash> {
-    widen_at(a, b, "")
+    let mut clashes = Vec::new();
+    let merged = merge_types(a, b, "", &mut clashes);
+    match clashes.into_iter().next() {
+        None => Ok(merged),
+        Some(clash) => Err(clash),
+    }
 }
 
-fn widen_at(a: &HiveType, b: &HiveType, path: &str) -> Result<HiveType, Clash> {
+/// Merges `b` into `a` field by field: where they clash, `a`'s type stays at that path and the
+/// clash is recorded; everywhere else types widen and new struct fields are added. One clash
+/// never hides another, nor a widening or a new field elsewhere in the same type.
+pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Clash>) -> HiveType {
     use HiveType as H;
-    let clash = || Clash {
-        path: path.to_string(),
-        left: a.clone(),
-        right: b.clone(),
-    };
     if a == b {
-        return Ok(a.clone());
+        return a.clone();
     }
+    let mut clash = || {
+        clashes.push(Clash {
+            path: path.to_string(),
+            left: a.clone(),
+            right: b.clone(),
+        });
+        a.clone()
+    };
     match (a, b) {
-        (H::Array(x), H::Array(y)) => Ok(H::array(widen_at(x, y, &format!("{path}[]"))?)),
-        (H::Map(ak, av), H::Map(bk, bv)) => Ok(H::map(
-            widen_at(ak, bk, &format!("{path}{{key}}"))?,
-            widen_at(av, bv, &format!("{path}{{}}"))?,
-        )),
-        (H::Struct(x), H::Struct(y)) => widen_struct(x, y, path).map(H::Struct),
+        (H::Array(x), H::Array(y)) => H::array(merge_types(x, y, &format!("{path}[]"), clashes)),
+        (H::Map(ak, av), H::Map(bk, bv)) => H::map(
+            merge_types(ak, bk, &format!("{path}{{key}}"), clashes),
+            merge_types(av, bv, &format!("{path}{{}}"), clashes),
+        ),
+        (H::Struct(x), H::Struct(y)) => H::Struct(merge_struct(x, y, path, clashes)),
         (
             H::Decimal {
                 precision: p1,
@@ -54,14 +65,20 @@ fn widen_at(a: &HiveType, b: &HiveType, path: &str) -> Result<HiveType, Clash> {
             let integer_digits = (p1 - s1).max(p2 - s2);
             let precision = integer_digits + scale;
             if precision > MAX_DECIMAL_PRECISION {
-                return Err(clash());
+                return clash();
             }
-            Ok(H::Decimal { precision, scale })
+            H::Decimal { precision, scale }
         }
         _ => match (integer_rank(a), integer_rank(b)) {
-            (Some(x), Some(y)) => Ok(if x >= y { a.clone() } else { b.clone() }),
-            _ if matches!((a, b), (H::Float, H::Double) | (H::Double, H::Float)) => Ok(H::Double),
-            _ => Err(clash()),
+            (Some(x), Some(y)) => {
+                if x >= y {
+                    a.clone()
+                } else {
+                    b.clone()
+                }
+            }
+            _ if matches!((a, b), (H::Float, H::Double) | (H::Double, H::Float)) => H::Double,
+            _ => clash(),
         },
     }
 }
@@ -75,7 +92,7 @@ pub fn reads_as(file: &HiveType, declared: &HiveType) -> bool {
         (H::Struct(file_fields), H::Struct(declared_fields)) => file_fields.iter().all(|field| {
             declared_fields
                 .iter()
-                .find(|d| d.name.eq_ignore_ascii_case(&field.name))
+                .find(|d| same_name(&d.name, &field.name))
                 .is_none_or(|d| reads_as(&field.ty, &d.ty))
         }),
         (H::Array(a), H::Array(b)) => reads_as(a, b),
@@ -99,7 +116,7 @@ pub fn unreadable_at(
             file_fields.iter().find_map(|field| {
                 let d = declared_fields
                     .iter()
-                    .find(|d| d.name.eq_ignore_ascii_case(&field.name))?;
+                    .find(|d| same_name(&d.name, &field.name))?;
                 unreadable_at(&field.ty, &d.ty, &format!("{path}.{}", field.name))
             })
         }
@@ -125,7 +142,7 @@ pub fn undeclared_fields(
                 let nested = format!("{path}.{}", field.name);
                 match declared_fields
                     .iter()
-                    .find(|d| d.name.eq_ignore_ascii_case(&field.name))
+                    .find(|d| same_name(&d.name, &field.name))
                 {
                     Some(d) => undeclared_fields(&field.ty, &d.ty, &nested, found),
                     None => found.push((nested, field.ty.clone())),
@@ -148,29 +165,27 @@ fn integer_rank(ty: &HiveType) -> Option<u8> {
     }
 }
 
-fn widen_struct(
+fn merge_struct(
     left: &[StructField],
     right: &[StructField],
     path: &str,
-) -> Result<Vec<StructField>, Clash> {
+    clashes: &mut Vec<Clash>,
+) -> Vec<StructField> {
     let mut merged = left.to_vec();
     for field in right {
-        let position = merged
-            .iter()
-            .position(|m| m.name.eq_ignore_ascii_case(&field.name));
-        match position {
+        match merged.iter().position(|m| same_name(&m.name, &field.name)) {
             Some(i) => {
                 let nested = if path.is_empty() {
                     field.name.clone()
                 } else {
                     format!("{path}.{}", field.name)
                 };
-                merged[i].ty = widen_at(&merged[i].ty, &field.ty, &nested)?;
+                merged[i].ty = merge_types(&merged[i].ty, &field.ty, &nested, clashes);
             }
             None => merged.push(field.clone()),
         }
     }
-    Ok(merged)
+    merged
 }
 
 /// A column of the merged schema; `ty` is `None` while every file seen holds only nulls in it.
@@ -213,17 +228,16 @@ impl SchemaMerger {
                 self.columns.len() - 1
             });
             let Some(ty) = &column.ty else { continue };
+            let mut clashes = Vec::new();
             let merged = match &self.columns[index].ty {
-                None => Ok(ty.clone()),
-                Some(current) => widen(current, ty),
+                None => ty.clone(),
+                Some(current) => merge_types(current, ty, "", &mut clashes),
             };
-            match merged {
-                Ok(merged) => {
-                    self.columns[index].ty = Some(merged);
-                    self.votes[index].push((source, ty.clone()));
-                }
-                Err(clash) => self.record_conflict(index, source, ty, clash),
+            self.columns[index].ty = Some(merged);
+            for clash in clashes {
+                self.record_conflict(index, source, ty, clash);
             }
+            self.votes[index].push((source, ty.clone()));
         }
     }
 
@@ -235,9 +249,14 @@ impl SchemaMerger {
             known.right_sources.push(source);
             return;
         }
+        // The earlier files that clash with this one at the same path.
         let left_sources = self.votes[index]
             .iter()
-            .filter(|(_, earlier)| widen(earlier, ty).is_err())
+            .filter(|(_, earlier)| {
+                let mut found = Vec::new();
+                merge_types(earlier, ty, "", &mut found);
+                found.iter().any(|c| c.path == clash.path)
+            })
             .map(|(earlier_source, _)| *earlier_source)
             .collect();
         self.conflicts.push(Conflict {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
+use crate::hive::same_name;
 use crate::merge::widen;
 use crate::naming::{event_identity, table_name};
 use crate::problem::Problem;
@@ -63,7 +64,7 @@ pub async fn onboard(
         .map_err(OnboardError::Invalid)?;
     let requested = resolve_tables(database, options)?;
 
-    let lake = Lake::open(&database.location).await?;
+    let lake = Lake::open_with(&database.location, &scan_options.aws).await?;
     let folders = lake
         .folders("")
         .await
@@ -249,7 +250,7 @@ fn updated_file(existing: &TableFile, scanned: &TableReport) -> TableFile {
         match file
             .columns
             .iter_mut()
-            .find(|c| c.name.value.eq_ignore_ascii_case(&column.name))
+            .find(|c| same_name(&c.name.value, &column.name))
         {
             Some(declared) => {
                 if let Ok(wider) = widen(&declared.ty.0, &column.ty) {

@@ -12,6 +12,7 @@ use crate::catalog::{
     Catalog, CatalogError, Column, Database, Partition, Storage, Table, TableListing,
 };
 use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
+use crate::hive::same_name;
 use crate::merge::{undeclared_fields, unreadable_at, widen};
 use crate::problem::{Problem, Severity};
 use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
@@ -264,7 +265,7 @@ pub async fn plan(
             let Some(unreadable) = listing
                 .unreadable
                 .iter()
-                .find(|u| u.name.eq_ignore_ascii_case(&table.file.name))
+                .find(|u| same_name(&u.name, &table.file.name))
             else {
                 return true;
             };
@@ -318,7 +319,7 @@ pub async fn scan_tables(
     }
     let mut reports = HashMap::new();
     for (root, folders) in by_root {
-        let lake = Lake::open(&root).await?;
+        let lake = Lake::open_with(&root, &options.aws).await?;
         let options = ScanOptions {
             tables: folders,
             ..options.clone()
@@ -380,7 +381,7 @@ fn plan_table(
             && data_keys
                 .iter()
                 .zip(&declared_keys)
-                .all(|(a, b)| a.eq_ignore_ascii_case(b));
+                .all(|(a, b)| same_name(a, b));
         if !keys_match && report.files > 0 {
             drift.push(Drift::PartitionKeys {
                 declared: declared_keys,
@@ -452,10 +453,7 @@ fn change(
 fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
     let mut changes = Vec::new();
     let find = |columns: &[Column], name: &str| -> Option<Column> {
-        columns
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-            .cloned()
+        columns.iter().find(|c| same_name(&c.name, name)).cloned()
     };
     for column in &desired.storage.columns {
         let subject = format!("column {}", column.name);
@@ -656,7 +654,7 @@ fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
             .storage
             .columns
             .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .find(|c| same_name(&c.name, name))
     };
     for column in &report.columns {
         match declared(&column.name) {

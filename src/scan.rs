@@ -14,9 +14,10 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 use serde::Serialize;
 
+use crate::aws::AwsSettings;
 use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
-use crate::hive::HiveType;
+use crate::hive::{HiveType, same_name};
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
 use crate::layout::{Folder, PartitionFilter, Placement, place};
 use crate::merge::{Conflict, SchemaMerger};
@@ -42,6 +43,8 @@ pub struct ScanOptions {
     pub cache: Option<Arc<FooterCache>>,
     /// Only partitions passing this condition (their folders alone are listed).
     pub partitions: Option<PartitionFilter>,
+    /// The AWS profile and region S3 lakes are read with.
+    pub aws: AwsSettings,
 }
 
 impl Default for ScanOptions {
@@ -52,6 +55,7 @@ impl Default for ScanOptions {
             prefetch: crate::footer::DEFAULT_PREFETCH,
             cache: None,
             partitions: None,
+            aws: AwsSettings::default(),
         }
     }
 }
@@ -671,10 +675,7 @@ impl TableAccumulator {
                 .map(|conflict| self.conflict_problem(lake, conflict)),
         );
         for key in &partition_keys {
-            if columns
-                .iter()
-                .any(|c| c.name.eq_ignore_ascii_case(&key.name))
-            {
+            if columns.iter().any(|c| same_name(&c.name, &key.name)) {
                 problems.push(Problem::error(
                     "partition_key_is_column",
                     format!(

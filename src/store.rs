@@ -18,6 +18,8 @@ use object_store::path::Path;
 use object_store::{CredentialProvider, ObjectMeta, ObjectStore};
 use tokio::sync::Mutex;
 
+use crate::aws::AwsSettings;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
@@ -53,18 +55,38 @@ pub struct Lake {
 }
 
 impl Lake {
-    /// Opens `location`: `s3://bucket/prefix/` (also `s3a://`) or a local folder.
+    /// Opens `location`: `s3://bucket/prefix/` (also `s3a://`) or a local folder, with the
+    /// standard AWS chain for S3.
     pub async fn open(location: &str) -> Result<Lake, StoreError> {
+        Self::open_with(location, &AwsSettings::default()).await
+    }
+
+    /// Opens `location` with the command line's AWS profile and region for S3.
+    pub async fn open_with(location: &str, aws: &AwsSettings) -> Result<Lake, StoreError> {
+        Self::open_as(location, aws, Missing::Refused).await
+    }
+
+    /// Opens a location to write into: a local folder that does not exist yet is made by the
+    /// first write (and never by a dry run).
+    pub async fn open_target(location: &str, aws: &AwsSettings) -> Result<Lake, StoreError> {
+        Self::open_as(location, aws, Missing::Allowed).await
+    }
+
+    async fn open_as(
+        location: &str,
+        aws: &AwsSettings,
+        missing: Missing,
+    ) -> Result<Lake, StoreError> {
         match location.split_once("://") {
-            Some(("s3" | "s3a", rest)) => open_s3(location, rest).await,
-            Some(("file", path)) => open_local(path),
+            Some(("s3" | "s3a", rest)) => open_s3(location, rest, aws).await,
+            Some(("file", path)) => open_local(path, missing),
             Some((scheme, _)) => Err(StoreError::BadLocation {
                 location: location.to_string(),
                 reason: format!(
                     "the scheme `{scheme}://` is not supported; use s3://bucket/prefix/ or a local folder"
                 ),
             }),
-            None => open_local(location),
+            None => open_local(location, missing),
         }
     }
 
@@ -161,14 +183,28 @@ fn with_trailing_slash(location: &str) -> String {
     }
 }
 
-fn open_local(path: &str) -> Result<Lake, StoreError> {
-    if !std::path::Path::new(path).is_dir() {
+/// Whether a local folder must exist already (a lake to read) or may be made by the first
+/// write (a target to fill, like `cp -r`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Refused,
+    Allowed,
+}
+
+fn open_local(path: &str, missing: Missing) -> Result<Lake, StoreError> {
+    let exists = std::path::Path::new(path).is_dir();
+    if !exists && (missing == Missing::Refused || std::path::Path::new(path).exists()) {
         return Err(StoreError::MissingFolder {
             path: path.to_string(),
         });
     }
     // One store for the whole file system, so that local lakes copy into each other.
-    let absolute = std::fs::canonicalize(path).map_err(|_| StoreError::MissingFolder {
+    let absolute = if exists {
+        std::fs::canonicalize(path)
+    } else {
+        std::path::absolute(path)
+    }
+    .map_err(|_| StoreError::MissingFolder {
         path: path.to_string(),
     })?;
     let prefix = Path::from_absolute_path(&absolute).map_err(|source| StoreError::Open {
@@ -185,7 +221,7 @@ fn open_local(path: &str) -> Result<Lake, StoreError> {
     })
 }
 
-async fn open_s3(location: &str, rest: &str) -> Result<Lake, StoreError> {
+async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, StoreError> {
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
     if bucket.is_empty() {
         return Err(StoreError::BadLocation {
@@ -193,7 +229,7 @@ async fn open_s3(location: &str, rest: &str) -> Result<Lake, StoreError> {
             reason: "the bucket name is missing; write s3://bucket/prefix/".into(),
         });
     }
-    let config = aws_config::load_from_env().await;
+    let config = aws.load().await;
     let region = config
         .region()
         .map(|region| region.to_string())

@@ -55,7 +55,11 @@ fn bad_locations_fail_with_a_message_naming_them() {
 #[test]
 fn bad_flags_are_refused_by_the_parser() {
     let output = glueprint(&["scan", &sample_lake(), "--concurrency", "0"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a usage mistake is a failed run"
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("--concurrency"));
     let output = glueprint(&["scan", &sample_lake(), "--format", "yaml"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("possible values: text, json"));
@@ -126,4 +130,60 @@ fn json_output_has_the_documented_shape() {
                 .to_string()
         )
     );
+}
+
+/// Exit codes scripts rely on: 0 done, 1 the run failed (usage mistakes too), 2 found something.
+#[test]
+fn usage_mistakes_exit_1_and_help_exits_0() {
+    for args in [
+        &["--no-such-flag"][..],
+        &["scan", "--concurrency", "many", "sample-lake"],
+        &["plan", "--format", "yaml"],
+        &[],
+    ] {
+        let output = glueprint(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).is_empty(),
+            "{args:?} says why"
+        );
+    }
+    for args in [&["--help"][..], &["--version"], &["plan", "--help"]] {
+        let output = glueprint(args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(!output.stdout.is_empty());
+    }
+    let help = String::from_utf8_lossy(&glueprint(&["--help"]).stdout).to_string();
+    assert!(help.contains("Exit status:"), "{help}");
+}
+
+/// `glueprint scan lake | head -1`: the reader goes away, glueprint stops quietly.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    let mut child = command()
+        .args(["scan", "sample-lake"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+/// Plan never writes: the local catalog is opened read-only, and a missing one reads as empty.
+#[test]
+fn plan_creates_no_local_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("nested/catalog.db");
+    let output = glueprint(&[
+        "plan",
+        "--no-cache",
+        "--catalog-path",
+        catalog.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("3 table(s) to create"));
+    assert!(!dir.path().join("nested").exists());
 }

@@ -77,3 +77,59 @@ async fn a_missing_bucket_is_a_clear_failure() {
         "{stderr}"
     );
 }
+
+/// `--region` and `--profile` reach S3 as well as Glue: one AWS configuration for both.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_line_region_reaches_s3() {
+    let moto = Moto::start();
+    let bucket = format!("region-{}", std::process::id());
+    moto.mirror_lake(&bucket);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalogs/events");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(
+        db.join("database.yaml"),
+        format!("name: events\nlocation: s3://{bucket}/lake/\npartition_keys:\n- name: dt\n  type: string\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        db.join("charged.yaml"),
+        "name: charged\nevent: Charged\ncolumns:\n- name: eventName\n  type: string\n",
+    )
+    .unwrap();
+    let env: Vec<(&str, String)> = moto
+        .env()
+        .into_iter()
+        .filter(|(key, _)| *key != "AWS_REGION")
+        .collect();
+    let catalogs = dir.path().join("catalogs");
+    let plan = |extra: &[&str]| {
+        let mut args = vec![
+            "plan",
+            "--no-cache",
+            "--catalogs",
+            catalogs.to_str().unwrap(),
+            "--catalog-path",
+        ];
+        let catalog_path = dir.path().join("catalog.db");
+        let catalog_path = catalog_path.to_str().unwrap().to_string();
+        args.push(&catalog_path);
+        args.extend_from_slice(extra);
+        glueprint_with_env(&args, &env)
+    };
+    let without = plan(&[]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&without.stderr).contains("no AWS region is configured"),
+        "{}",
+        String::from_utf8_lossy(&without.stderr)
+    );
+    let with = plan(&["--region", "us-east-1"]);
+    assert_eq!(
+        with.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    assert!(String::from_utf8_lossy(&with.stdout).contains("3 partition(s) to register"));
+}

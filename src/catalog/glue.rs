@@ -9,19 +9,20 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
+use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_glue::Client;
 use aws_sdk_glue::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_glue::types as glue;
 
+use crate::aws::AwsSettings;
 use crate::layout::{FilterOp, PartitionFilter};
 
 use super::{
     Catalog, CatalogError, Column, Database, Partition, PartitionFailure, PartitionFailureKind,
     Storage, Table, TableListing, UnreadableTable, filter_partitions,
 };
-use crate::hive::HiveType;
+use crate::hive::{HiveType, same_name};
 
 /// Glue's per-call limits (catalog-facts §5).
 const CREATE_BATCH: usize = 100;
@@ -32,8 +33,6 @@ const MAX_ATTEMPTS: u32 = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct GlueOptions {
-    pub profile: Option<String>,
-    pub region: Option<String>,
     /// Another account's catalog (cross-account access).
     pub catalog_id: Option<String>,
     /// Archive a table version on every update (off by default: a table holds at most
@@ -50,23 +49,21 @@ pub struct GlueCatalog {
 }
 
 impl GlueCatalog {
-    /// Connects with the standard AWS configuration chain.
-    pub async fn connect(options: GlueOptions) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &options.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
+    /// Connects with the AWS configuration S3 is read with too (`aws`).
+    pub async fn connect(aws: &AwsSettings, options: GlueOptions) -> Self {
+        let config = aws.load().await;
         // Adaptive retries unless the standard variables say otherwise.
         let retries_configured = ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
             .iter()
             .any(|name| std::env::var_os(name).is_some());
-        if !retries_configured {
-            loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
-        }
-        let config = loader.load().await;
+        let config = if retries_configured {
+            config
+        } else {
+            config
+                .to_builder()
+                .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+                .build()
+        };
         Self::new(&config, options)
     }
 
@@ -133,7 +130,7 @@ const EXPRESSION_RESERVED: &str = "as by do is in or on all and any key not set 
 /// Glue stores key names lowercased and compares numeric keys as numbers, unquoted.
 pub fn partition_expression(keys: &[Column], filter: &PartitionFilter) -> Option<String> {
     let key = match &filter.key {
-        Some(name) => keys.iter().find(|k| k.name.eq_ignore_ascii_case(name))?,
+        Some(name) => keys.iter().find(|k| same_name(&k.name, name))?,
         None => keys.first()?,
     };
     let name = key.name.to_lowercase();
@@ -191,7 +188,7 @@ fn to_glue_columns(columns: &[Column], existing: &[glue::Column]) -> Vec<glue::C
         .map(|column| {
             let parameters = existing
                 .iter()
-                .find(|e| e.name().eq_ignore_ascii_case(&column.name))
+                .find(|e| same_name(e.name(), &column.name))
                 .and_then(|e| e.parameters().cloned());
             glue::Column::builder()
                 .name(&column.name)

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{
     Catalog, CatalogError, Database, Partition, PartitionFailure, PartitionFailureKind, Table,
@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS partitions (
 #[derive(Debug)]
 pub struct LocalCatalog {
     connection: Mutex<Connection>,
+    /// Plan, drift and lint never write: writes are refused before they reach the file.
+    read_only: bool,
 }
 
 fn store_error(error: impl std::fmt::Display) -> CatalogError {
@@ -86,7 +88,38 @@ impl LocalCatalog {
             })?;
         Ok(Self {
             connection: Mutex::new(connection),
+            read_only: false,
         })
+    }
+
+    /// Opens the catalog at `path` for reading only; a catalog that does not exist yet reads
+    /// as an empty one, and no file is created.
+    pub fn open_read_only(path: &Path) -> Result<Self, CatalogError> {
+        let opened = if path.exists() {
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        } else {
+            Connection::open_in_memory()
+                .and_then(|connection| connection.execute_batch(SCHEMA).map(|()| connection))
+        };
+        let connection = opened.map_err(|error| {
+            CatalogError::Store(format!("cannot open {}: {error}", path.display()))
+        })?;
+        Ok(Self {
+            connection: Mutex::new(connection),
+            read_only: true,
+        })
+    }
+
+    /// Writes go through here, so a read-only catalog refuses them before touching the file.
+    fn write<T>(
+        &self,
+        operation: &str,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, CatalogError>,
+    ) -> Result<T, CatalogError> {
+        if self.read_only {
+            return Err(CatalogError::ReadOnly(operation.to_string()));
+        }
+        self.with(work)
     }
 
     fn with<T>(
@@ -161,7 +194,7 @@ impl Catalog for LocalCatalog {
     async fn create_database(&self, database: &Database) -> Result<(), CatalogError> {
         let mut database = database.clone();
         database.name = database.name.to_lowercase();
-        self.with(|tx| {
+        self.write("CreateDatabase", |tx| {
             let inserted = tx
                 .execute(
                     "INSERT OR IGNORE INTO databases (name, body) VALUES (?1, ?2)",
@@ -226,7 +259,7 @@ impl Catalog for LocalCatalog {
         let mut table = table.clone();
         table.name = table.name.to_lowercase();
         table.version = None;
-        self.with(|tx| {
+        self.write("CreateTable", |tx| {
             if !database_exists(tx, &database)? {
                 return Err(CatalogError::NoDatabase(database.clone()));
             }
@@ -251,7 +284,7 @@ impl Catalog for LocalCatalog {
         let mut table = table.clone();
         table.name = table.name.to_lowercase();
         let expected = table.version.take().unwrap_or_default();
-        self.with(|tx| {
+        self.write("UpdateTable", |tx| {
             let current: Option<i64> = tx
                 .query_row(
                     "SELECT version FROM tables WHERE database = ?1 AND name = ?2",
@@ -310,7 +343,7 @@ impl Catalog for LocalCatalog {
         partitions: &[Partition],
     ) -> Result<Vec<PartitionFailure>, CatalogError> {
         let (database, table) = (database.to_lowercase(), table.to_lowercase());
-        self.with(|tx| {
+        self.write("BatchCreatePartition", |tx| {
             if !table_exists(tx, &database, &table)? {
                 return Err(CatalogError::NoTable(format!("{database}.{table}")));
             }
@@ -342,7 +375,7 @@ impl Catalog for LocalCatalog {
         partitions: &[Partition],
     ) -> Result<Vec<PartitionFailure>, CatalogError> {
         let (database, table) = (database.to_lowercase(), table.to_lowercase());
-        self.with(|tx| {
+        self.write("BatchUpdatePartition", |tx| {
             let mut failures = Vec::new();
             for partition in partitions {
                 let updated = tx
@@ -376,7 +409,7 @@ impl Catalog for LocalCatalog {
         values: &[Vec<String>],
     ) -> Result<Vec<PartitionFailure>, CatalogError> {
         let (database, table) = (database.to_lowercase(), table.to_lowercase());
-        self.with(|tx| {
+        self.write("BatchDeletePartition", |tx| {
             let mut failures = Vec::new();
             for partition_values in values {
                 let deleted = tx

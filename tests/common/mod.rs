@@ -157,6 +157,76 @@ pub fn parquet_testing() -> PathBuf {
     dir
 }
 
+/// The `moto_server` to run: the one on `PATH`, or else one installed once into a virtual
+/// environment of the project's own (`target/moto-venv`), never into the system Python. Test
+/// binaries start at the same time, so the install runs under a file lock.
+pub fn moto_server() -> PathBuf {
+    static SERVER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            let on_path = std::env::var_os("PATH").and_then(|path| {
+                std::env::split_paths(&path)
+                    .map(|dir| dir.join("moto_server"))
+                    .find(|candidate| candidate.is_file())
+            });
+            on_path.unwrap_or_else(install_moto)
+        })
+        .clone()
+}
+
+fn install_moto() -> PathBuf {
+    // Integration tests get `target/tmp`; the environment sits beside it.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target folder")
+        .to_path_buf();
+    let venv = target.join("moto-venv");
+    let server = venv.join("bin/moto_server");
+    let installed = venv.join(".installed");
+    std::fs::create_dir_all(&target).unwrap();
+    let lock = std::fs::File::create(target.join("moto-venv.lock")).unwrap();
+    lock.lock().expect("lock target/moto-venv.lock");
+    if installed.is_file() && server.is_file() {
+        return server;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let run = |program: &Path, args: &[&str], what: &str| {
+        eprintln!(
+            "moto_server is not on PATH: {what} (once, in {})",
+            venv.display()
+        );
+        let output = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot run {}: {error}. The S3 and Glue tests run moto_server, a Python \
+                     program: install python3 with its venv module (Debian/Ubuntu: apt-get \
+                     install python3 python3-venv), or put moto_server on PATH",
+                    program.display()
+                )
+            });
+        assert!(
+            output.status.success(),
+            "{what} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(
+        Path::new("python3"),
+        &["-m", "venv", venv.to_str().unwrap()],
+        "creating a virtual environment (python3 -m venv; on Debian/Ubuntu it needs python3-venv)",
+    );
+    run(
+        &venv.join("bin/pip"),
+        &["install", "--quiet", "moto[server]"],
+        "installing moto[server] with pip",
+    );
+    std::fs::write(&installed, "").unwrap();
+    server
+}
+
 /// Local files sent to S3 by [`Moto::mirror`], with the size and time they had.
 pub type Mirrored = std::collections::HashMap<PathBuf, (u64, std::time::SystemTime)>;
 
@@ -184,12 +254,13 @@ impl Moto {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
-        let child = std::process::Command::new("moto_server")
+        let server = moto_server();
+        let child = std::process::Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .expect("moto_server is installed (pip install 'moto[server]')");
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", server.display()));
         let moto = Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
             own: Some(child),
@@ -296,6 +367,14 @@ impl Moto {
         })
         .join()
         .expect("mirror to moto");
+    }
+
+    /// Creates `bucket` holding the default synthetic lake under `lake/`.
+    pub fn mirror_lake(&self, bucket: &str) {
+        let local = tempfile::tempdir().unwrap();
+        glueprint::synth::write_lake(local.path(), &glueprint::synth::LakeSpec::default()).unwrap();
+        self.create_bucket(bucket);
+        self.mirror(bucket, local.path(), "lake", &mut Mirrored::new());
     }
 
     /// An object_store client for `bucket` on this server.
