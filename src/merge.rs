@@ -339,6 +339,23 @@ mod tests {
     }
 
     #[test]
+    fn a_clash_keeps_the_current_type_there_and_merging_goes_on() {
+        let mut clashes = Vec::new();
+        let merged = merge_types(
+            &t("struct<a:bigint,m:map<string,struct<x:int>>,l:array<int>>"),
+            &t("struct<a:double,m:map<string,struct<x:string,y:int>>,l:array<bigint>,n:date>"),
+            "",
+            &mut clashes,
+        );
+        assert_eq!(
+            merged,
+            t("struct<a:bigint,m:map<string,struct<x:int,y:int>>,l:array<bigint>,n:date>")
+        );
+        let paths: Vec<&str> = clashes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["a", "m{}.x"]);
+    }
+
+    #[test]
     fn reads_follow_safe_widening_and_ignore_extra_fields() {
         assert!(reads_as(&t("int"), &t("bigint")));
         assert!(!reads_as(&t("bigint"), &t("int")));

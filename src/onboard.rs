@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
 use crate::hive::same_name;
-use crate::merge::widen;
+use crate::merge::merge_types;
 use crate::naming::{event_identity, table_name};
 use crate::problem::Problem;
 use crate::scan::{self, ScanOptions, Silent, TableReport};
@@ -253,9 +253,10 @@ fn updated_file(existing: &TableFile, scanned: &TableReport) -> TableFile {
             .find(|c| same_name(&c.name.value, &column.name))
         {
             Some(declared) => {
-                if let Ok(wider) = widen(&declared.ty.0, &column.ty) {
-                    declared.ty.0 = wider;
-                }
+                // Field by field: a clash keeps the declared type there (the scan reports it),
+                // and every other new field or widening still comes in.
+                let mut clashes = Vec::new();
+                declared.ty.0 = merge_types(&declared.ty.0, &column.ty, "", &mut clashes);
             }
             None => file
                 .columns

@@ -555,3 +555,72 @@ fn escaped_partition_values_and_odd_file_names_are_read() {
             .ends_with("/t/hour=2020-09-19 10%3A00/")
     );
 }
+
+/// A mixed-writer CleverTap table: later files change `Amount` to double and `Charged ID` to
+/// string, widen `Tax Amount` and bring a new property. One clash never hides another, nor a
+/// widening or a new field in the same struct.
+#[test]
+fn every_clash_widening_and_new_field_inside_a_struct_is_kept() {
+    let lake = tempfile::tempdir().unwrap();
+    let props = |amount, charged_id, tax, extra: bool| {
+        let mut fields = vec![
+            col("Amount", amount),
+            col("Charged ID", charged_id),
+            col("Tax Amount", tax),
+        ];
+        if extra {
+            fields.push(col("Coupon", DataType::Utf8));
+        }
+        vec![
+            col("eventName", DataType::Utf8),
+            col("eventProps", DataType::Struct(Fields::from(fields))),
+        ]
+    };
+    for day in 1..=12 {
+        let fields = if day <= 8 {
+            props(DataType::Int64, DataType::Int64, DataType::Decimal128(10, 2), false)
+        } else {
+            props(DataType::Float64, DataType::Utf8, DataType::Decimal128(12, 2), true)
+        };
+        write_schema_file(
+            lake.path(),
+            &format!("charged/dt=2020-09-{day:02}/part-0.parquet"),
+            fields,
+            1,
+        );
+    }
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let charged = table(&document, "charged");
+    assert_eq!(
+        columns(charged),
+        pairs(&[
+            ("eventName", "string"),
+            (
+                "eventProps",
+                "struct<Amount:bigint,Charged ID:bigint,Tax Amount:decimal(12,2),Coupon:string>"
+            ),
+        ])
+    );
+    let found: Vec<(String, String)> = problems(charged)
+        .into_iter()
+        .map(|(kind, message, _)| (kind, message))
+        .collect();
+    let conflict = |path: &str, kept: &str, other: &str| {
+        (
+            "type_conflict".to_string(),
+            format!(
+                "`eventProps.{path}` is {kept} in 8 file(s) and {other} in 4 file(s), and no Glue \
+                 type reads both; the table keeps {kept}: rewrite the other files, or declare the \
+                 column by hand"
+            ),
+        )
+    };
+    assert_eq!(
+        found,
+        vec![
+            conflict("Amount", "bigint", "double"),
+            conflict("Charged ID", "bigint", "string"),
+        ]
+    );
+}
