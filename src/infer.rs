@@ -14,6 +14,7 @@ use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
 use parquet::file::metadata::ParquetMetaData;
 use parquet::schema::types::ColumnDescPtr;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::athena;
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
@@ -67,6 +68,12 @@ pub enum NoteKind {
     CaseDuplicate {
         first: String,
     },
+    /// The same name twice in one file: readers pick one column and drop the other.
+    Duplicate,
+    /// Names that look the same but are encoded differently (NFC `ö` vs NFD `o` + `¨`).
+    NormalizationTwin {
+        other: String,
+    },
 }
 
 impl Note {
@@ -75,7 +82,8 @@ impl Note {
             NoteKind::Unreadable { .. }
             | NoteKind::UnwritableName { .. }
             | NoteKind::Unsupported { .. }
-            | NoteKind::CaseDuplicate { .. } => Severity::Error,
+            | NoteKind::CaseDuplicate { .. }
+            | NoteKind::Duplicate => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -93,6 +101,8 @@ impl Note {
             NoteKind::Interval => "interval_type",
             NoteKind::Unsupported { .. } => "unsupported_type",
             NoteKind::CaseDuplicate { .. } => "case_duplicate",
+            NoteKind::Duplicate => "duplicate_name",
+            NoteKind::NormalizationTwin { .. } => "unicode_normalization",
         }
     }
 
@@ -138,6 +148,15 @@ impl Note {
             NoteKind::Unsupported { arrow_type } => format!(
                 "`{path}` has type {arrow_type}, which glueprint cannot map to a Glue type: it is \
                  left out; write it as a supported type"
+            ),
+            NoteKind::Duplicate => format!(
+                "`{path}` appears twice in the file's schema; readers keep one of the two \
+                 columns and drop the other: write the file with unique names"
+            ),
+            NoteKind::NormalizationTwin { other } => format!(
+                "`{path}` and `{other}` look the same but are different Unicode sequences (NFC \
+                 and NFD forms); Athena treats them as two names, and queries must spell the \
+                 right one: normalize names at the source"
             ),
             NoteKind::CaseDuplicate { first } => format!(
                 "`{path}` and `{first}` differ only in case; Glue and Athena fold names to lowercase \
@@ -271,9 +290,24 @@ impl Visitor<'_> {
                 .iter()
                 .find(|(name, _)| same_name(name, field.name()))
             {
-                let first = join(parent, first);
-                self.note(&path, NoteKind::CaseDuplicate { first });
+                let kind = if first == field.name() {
+                    NoteKind::Duplicate
+                } else {
+                    NoteKind::CaseDuplicate {
+                        first: join(parent, first),
+                    }
+                };
+                self.note(&path, kind);
                 continue;
+            }
+            if let Some((other, _)) = mapped.iter().find(|(name, _)| {
+                same_name(
+                    &name.nfc().collect::<String>(),
+                    &field.name().nfc().collect::<String>(),
+                )
+            }) {
+                let other = join(parent, other);
+                self.note(&path, NoteKind::NormalizationTwin { other });
             }
             mapped.push((field.name().clone(), ty));
         }

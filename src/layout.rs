@@ -137,7 +137,17 @@ pub fn place(relative_key: &str) -> Placement {
         return Placement::Skipped;
     }
     let segments: Vec<&str> = relative_key.split('/').collect();
-    if segments.iter().any(|segment| is_bookkeeping(segment)) {
+    // A table folder may start with `_` (`_underscore_table/`); bookkeeping hides below it,
+    // or at the root as a file or a dot-folder.
+    let table_folder = (segments.len() > 1)
+        .then(|| segments[0])
+        .filter(|table| !table.starts_with('.') && !TABLE_LEVEL_BOOKKEEPING.contains(table));
+    let below = if table_folder.is_some() {
+        &segments[1..]
+    } else {
+        &segments[..]
+    };
+    if below.iter().any(|segment| is_bookkeeping(segment)) {
         return Placement::Skipped;
     }
     let file_name = segments[segments.len() - 1];
@@ -153,6 +163,9 @@ pub fn place(relative_key: &str) -> Placement {
         [] => Placement::Skipped,
     }
 }
+
+/// Writers' bookkeeping folders that sit where a table folder would.
+const TABLE_LEVEL_BOOKKEEPING: [&str; 3] = ["_temporary", "_spark_metadata", "_delta_log"];
 
 /// Hadoop, Spark and Hive hide their bookkeeping behind a leading `_` or `.`.
 fn is_bookkeeping(segment: &str) -> bool {
@@ -187,6 +200,21 @@ mod tests {
             value: value.into(),
             raw: format!("{key}={value}"),
         }
+    }
+
+    #[test]
+    fn a_table_folder_may_start_with_an_underscore() {
+        assert_eq!(
+            place("_underscore_table/dt=1/x.parquet"),
+            Placement::Table {
+                table: "_underscore_table".into(),
+                folders: vec![partition("dt", "1")],
+            }
+        );
+        assert_eq!(place("_underscore_table/_SUCCESS"), Placement::Skipped);
+        assert_eq!(place("_temporary/0/x.parquet"), Placement::Skipped);
+        assert_eq!(place(".hidden/x.parquet"), Placement::Skipped);
+        assert_eq!(place("_SUCCESS"), Placement::Skipped);
     }
 
     #[test]

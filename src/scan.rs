@@ -328,10 +328,11 @@ pub async fn scan(
     if let Some(cache) = &options.cache {
         cache.save()?;
     }
-    let tables = tables
+    let mut tables: Vec<TableReport> = tables
         .into_iter()
         .map(|(name, accumulator)| accumulator.finish(lake, name))
         .collect();
+    report_colliding_tables(&mut tables);
     stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(ScanReport {
         root: lake.root().to_string(),
@@ -339,6 +340,34 @@ pub async fn scan(
         problems,
         stats,
     })
+}
+
+/// Table folders whose names Glue folds to the same table name (`Charged/` and `charged/`):
+/// each is told of the others, since only one of them can become the table.
+fn report_colliding_tables(tables: &mut [TableReport]) {
+    let mut by_folded: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, table) in tables.iter().enumerate() {
+        by_folded
+            .entry(table.name.to_lowercase())
+            .or_default()
+            .push(index);
+    }
+    for indexes in by_folded.values().filter(|indexes| indexes.len() > 1) {
+        let locations: Vec<String> = indexes.iter().map(|&i| tables[i].location.clone()).collect();
+        for &index in indexes {
+            tables[index].problems.push(
+                Problem::error(
+                    "table_name_collision",
+                    format!(
+                        "table folders {} become one table name once Glue lowercases them: \
+                         merge them into one folder, or rename one",
+                        locations.join(" and ")
+                    ),
+                )
+                .with_objects(locations.clone()),
+            );
+        }
+    }
 }
 
 /// What to list: the whole lake, the tables asked for, or, with a partition filter, only the

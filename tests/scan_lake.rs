@@ -578,9 +578,19 @@ fn every_clash_widening_and_new_field_inside_a_struct_is_kept() {
     };
     for day in 1..=12 {
         let fields = if day <= 8 {
-            props(DataType::Int64, DataType::Int64, DataType::Decimal128(10, 2), false)
+            props(
+                DataType::Int64,
+                DataType::Int64,
+                DataType::Decimal128(10, 2),
+                false,
+            )
         } else {
-            props(DataType::Float64, DataType::Utf8, DataType::Decimal128(12, 2), true)
+            props(
+                DataType::Float64,
+                DataType::Utf8,
+                DataType::Decimal128(12, 2),
+                true,
+            )
         };
         write_schema_file(
             lake.path(),
@@ -623,4 +633,56 @@ fn every_clash_widening_and_new_field_inside_a_struct_is_kept() {
             conflict("Charged ID", "bigint", "string"),
         ]
     );
+}
+
+/// Names Glue's lower-casing makes equal, Unicode letters included; exact duplicates and
+/// normalization twins get their own words; table folders that collide are named.
+#[test]
+fn names_equal_after_folding_are_reported_each_in_its_own_words() {
+    let lake = tempfile::tempdir().unwrap();
+    write_schema_file(
+        lake.path(),
+        "names/a.parquet",
+        vec![
+            col("Äpfel", DataType::Utf8),
+            col("äpfel", DataType::Utf8),
+            col("c", DataType::Int32),
+            col("c", DataType::Int32),
+            col("Größe", DataType::Int32),
+            col("Gro\u{308}ße", DataType::Int32),
+        ],
+        1,
+    );
+    write_schema_file(lake.path(), "Charged/a.parquet", vec![col("x", DataType::Int32)], 1);
+    write_schema_file(lake.path(), "charged/a.parquet", vec![col("x", DataType::Int32)], 1);
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let names = table(&document, "names");
+    assert_eq!(
+        columns(names),
+        pairs(&[
+            ("Äpfel", "string"),
+            ("c", "int"),
+            ("Größe", "int"),
+            ("Gro\u{308}ße", "int"),
+        ])
+    );
+    let kinds: Vec<(String, String)> = problems(names)
+        .into_iter()
+        .map(|(kind, message, _)| (kind, message.split('`').nth(1).unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        kinds,
+        pairs(&[
+            ("case_duplicate", "äpfel"),
+            ("duplicate_name", "c"),
+            ("unicode_normalization", "Gro\u{308}ße"),
+        ])
+    );
+    for name in ["Charged", "charged"] {
+        let found = problems(table(&document, name));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "table_name_collision");
+        assert!(found[0].1.contains("Charged/ and "), "{}", found[0].1);
+    }
 }
