@@ -51,6 +51,17 @@ struct Entry {
     schema: Arc<FileSchema>,
 }
 
+/// Marks a local file's version with its change time (ctime) as well. object_store's local
+/// ETag is inode, modification time and size, and `cp -p` or `rsync -a` can replace a file's
+/// content while keeping all three; the change time moves on every write and cannot be set.
+pub fn add_change_time(meta: &mut ObjectMeta, path: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(file) = std::fs::metadata(path) {
+        let base = version_of(meta);
+        meta.e_tag = Some(format!("{base}-c{}.{}", file.ctime(), file.ctime_nsec()));
+    }
+}
+
 /// The version of an object: its ETag, or else its modification time.
 fn version_of(meta: &ObjectMeta) -> String {
     meta.e_tag

@@ -353,7 +353,10 @@ fn report_colliding_tables(tables: &mut [TableReport]) {
             .push(index);
     }
     for indexes in by_folded.values().filter(|indexes| indexes.len() > 1) {
-        let locations: Vec<String> = indexes.iter().map(|&i| tables[i].location.clone()).collect();
+        let locations: Vec<String> = indexes
+            .iter()
+            .map(|&i| tables[i].location.clone())
+            .collect();
         for &index in indexes {
             tables[index].problems.push(
                 Problem::error(
@@ -458,15 +461,16 @@ struct FileJob {
 }
 
 impl FileContext {
-    fn read_local(&self, meta: ObjectMeta) -> Listed {
+    fn read_local(&self, mut meta: ObjectMeta) -> Listed {
+        let path = self
+            .lake
+            .local_path(&meta.location)
+            .expect("a local lake has local paths");
+        crate::cache::add_change_time(&mut meta, &path);
         self.classified(&meta, |job| {
             if let Some(outcome) = self.cached(&job, &meta) {
                 return outcome;
             }
-            let path = self
-                .lake
-                .local_path(&meta.location)
-                .expect("a local lake has local paths");
             let footer = read_local_footer(&path, meta.size, self.prefetch);
             self.outcome(job, &meta, footer)
         })

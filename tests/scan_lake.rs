@@ -653,8 +653,18 @@ fn names_equal_after_folding_are_reported_each_in_its_own_words() {
         ],
         1,
     );
-    write_schema_file(lake.path(), "Charged/a.parquet", vec![col("x", DataType::Int32)], 1);
-    write_schema_file(lake.path(), "charged/a.parquet", vec![col("x", DataType::Int32)], 1);
+    write_schema_file(
+        lake.path(),
+        "Charged/a.parquet",
+        vec![col("x", DataType::Int32)],
+        1,
+    );
+    write_schema_file(
+        lake.path(),
+        "charged/a.parquet",
+        vec![col("x", DataType::Int32)],
+        1,
+    );
     let (code, document) = scan_json(lake.path(), &[]);
     assert_eq!(code, 2);
     let names = table(&document, "names");
