@@ -19,7 +19,7 @@ use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
 use crate::hive::{HiveType, same_name};
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
-use crate::layout::{Folder, PartitionFilter, Placement, place};
+use crate::layout::{Folder, PartitionFilter, Placement, parse_folder, place};
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
 use crate::store::Lake;
@@ -167,6 +167,12 @@ struct FileOutcome {
     schema: Result<(u64, Arc<FileSchema>), FileError>,
 }
 
+impl FileOutcome {
+    fn is_empty(&self) -> bool {
+        matches!(self.schema, Err(FileError::Footer(FooterError::Empty)))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 enum FileError {
     #[error(transparent)]
@@ -211,6 +217,8 @@ pub async fn scan(
     let mut outside_tables: Vec<String> = Vec::new();
     let mapped: Arc<MappedSchemas> = Arc::default();
 
+    let mut folders = Folders::default();
+    let mut empty: Vec<FileOutcome> = Vec::new();
     let (prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
     for prefix in &prefixes {
         let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
@@ -279,22 +287,38 @@ pub async fn scan(
             stats.objects_listed += 1;
             match listed {
                 Listed::Skipped => stats.objects_skipped += 1,
-                Listed::OutsideTables(key) => outside_tables.push(key),
+                Listed::OutsideTables(key) => {
+                    folders.note(&key);
+                    outside_tables.push(key);
+                }
                 Listed::File(outcome) => {
-                    stats.files_read += 1;
-                    stats.footers_cached += u64::from(outcome.cached);
-                    stats.bytes_read += outcome.bytes_read;
-                    stats.requests += u64::from(outcome.requests);
-                    tables
-                        .entry(outcome.table.clone())
-                        .or_default()
-                        .add(outcome);
+                    folders.note(&outcome.key);
+                    if outcome.is_empty() {
+                        // Maybe a folder marker: decided once every key is known.
+                        empty.push(outcome);
+                    } else {
+                        add_file(&mut tables, &mut stats, outcome);
+                    }
                 }
             }
             stats.elapsed_ms = started.elapsed().as_millis() as u64;
             progress.advanced(&stats);
         }
     }
+    // Zero-byte "folder" objects (`t/dt=2020-09-19/`, made by the S3 console, S3A and boto)
+    // reach us without their trailing `/`: they are the folders of other keys, not files.
+    for outcome in empty {
+        let last = outcome.key.rsplit('/').next().unwrap_or_default();
+        let empty_partition_folder = matches!(parse_folder(last), Folder::Partition { .. });
+        if folders.contains(&outcome.key) || empty_partition_folder {
+            stats.objects_skipped += 1;
+        } else {
+            add_file(&mut tables, &mut stats, outcome);
+        }
+    }
+    let listed_outside = outside_tables.len();
+    outside_tables.retain(|key| !folders.contains(key));
+    stats.objects_skipped += (listed_outside - outside_tables.len()) as u64;
 
     let mut problems = Vec::new();
     if !outside_tables.is_empty() {
@@ -340,6 +364,41 @@ pub async fn scan(
         problems,
         stats,
     })
+}
+
+fn add_file(
+    tables: &mut BTreeMap<String, TableAccumulator>,
+    stats: &mut ScanStats,
+    outcome: FileOutcome,
+) {
+    stats.files_read += 1;
+    stats.footers_cached += u64::from(outcome.cached);
+    stats.bytes_read += outcome.bytes_read;
+    stats.requests += u64::from(outcome.requests);
+    tables
+        .entry(outcome.table.clone())
+        .or_default()
+        .add(outcome);
+}
+
+/// Every folder above a listed key, to tell zero-byte folder markers from empty files.
+#[derive(Debug, Default)]
+struct Folders(HashSet<String>);
+
+impl Folders {
+    fn note(&mut self, key: &str) {
+        let mut rest = key;
+        while let Some((parent, _)) = rest.rsplit_once('/') {
+            if !self.0.insert(parent.to_string()) {
+                break;
+            }
+            rest = parent;
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.0.contains(key)
+    }
 }
 
 /// Table folders whose names Glue folds to the same table name (`Charged/` and `charged/`):

@@ -133,3 +133,42 @@ async fn the_command_line_region_reaches_s3() {
     );
     assert!(String::from_utf8_lossy(&with.stdout).contains("3 partition(s) to register"));
 }
+
+/// Zero-byte "folder" objects (`lake/`, `lake/charged/`, `lake/charged/dt=2020-09-19/`, an
+/// empty partition folder), as the S3 console, S3A and boto make them, are skipped: S3 and
+/// local give the same tables.
+#[tokio::test(flavor = "multi_thread")]
+async fn folder_objects_are_skipped_and_s3_scans_like_local() {
+    let moto = Moto::start();
+    let bucket = format!("folders-{}", std::process::id());
+    moto.mirror_lake(&bucket);
+    for folder in [
+        "lake/",
+        "lake/charged/",
+        "lake/charged/dt=2020-09-19/",
+        "lake/charged/dt=2020-09-30/",
+    ] {
+        moto.put_raw(&bucket, folder, b"");
+    }
+    let output = glueprint_with_env(
+        &["scan", &format!("s3://{bucket}/lake/"), "--format", "json"],
+        &moto.env(),
+    );
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{document:#}");
+    let local = tempfile::tempdir().unwrap();
+    glueprint::synth::write_lake(local.path(), &glueprint::synth::LakeSpec::default()).unwrap();
+    let (_, local_document) = scan_json(local.path(), &[]);
+    for name in ["app_launched", "charged", "product_viewed"] {
+        let (s3_table, local_table) = (table(&document, name), table(&local_document, name));
+        assert_eq!(columns(s3_table), columns(local_table), "{name}");
+        assert_eq!(problems(s3_table), vec![], "{name}");
+        assert_eq!(s3_table["partition_keys"], local_table["partition_keys"]);
+        assert_eq!(
+            s3_table["partitions"].as_array().unwrap().len(),
+            local_table["partitions"].as_array().unwrap().len()
+        );
+    }
+    assert_eq!(document["problems"], serde_json::json!([]));
+    assert_eq!(document["stats"]["objects_skipped"], 4, "the four folder objects");
+}

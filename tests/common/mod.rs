@@ -369,6 +369,24 @@ impl Moto {
         .expect("mirror to moto");
     }
 
+    /// Puts an object with a plain HTTP request, for keys object_store will not write (a
+    /// trailing `/`, as the S3 console's folders have).
+    pub fn put_raw(&self, bucket: &str, key: &str, body: &[u8]) {
+        use std::io::{Read, Write};
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect to moto");
+        write!(
+            stream,
+            "PUT /{bucket}/{key} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        stream.write_all(body).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "put {key}: {response}");
+    }
+
     /// Creates `bucket` holding the default synthetic lake under `lake/`.
     pub fn mirror_lake(&self, bucket: &str) {
         let local = tempfile::tempdir().unwrap();
