@@ -203,6 +203,8 @@ enum Listed {
     Skipped,
     OutsideTables(String),
     File(FileOutcome),
+    /// A key the store cannot name as a path (a TAB, `//`, a `.` segment): reported alone.
+    UnreadableKey(String),
 }
 
 /// Scans `lake` and reports every table found (or those asked for).
@@ -218,6 +220,7 @@ pub async fn scan(
     let mapped: Arc<MappedSchemas> = Arc::default();
 
     let mut folders = Folders::default();
+    let mut unreadable_keys: Vec<String> = Vec::new();
     let mut empty: Vec<FileOutcome> = Vec::new();
     let (prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
     for prefix in &prefixes {
@@ -250,13 +253,25 @@ pub async fn scan(
                 };
                 let listing_location = listing_location.clone();
                 async move {
-                    let metas = listed
-                        .into_iter()
-                        .collect::<Result<Vec<ObjectMeta>, _>>()
-                        .map_err(|source| ScanError::List {
-                            location: listing_location,
-                            source,
-                        })?;
+                    // A local listing goes on past a name it cannot convert, so such a name is
+                    // reported alone; any other listing error stops the scan, since an S3
+                    // listing would end there and leave the rest of the lake unread.
+                    let mut metas = Vec::with_capacity(listed.len());
+                    let mut odd_keys = Vec::new();
+                    for entry in listed {
+                        match entry {
+                            Ok(meta) => metas.push(meta),
+                            Err(object_store::Error::InvalidPath { source }) if local => {
+                                odd_keys.push(Listed::UnreadableKey(source.to_string()));
+                            }
+                            Err(source) => {
+                                return Err(ScanError::List {
+                                    location: listing_location,
+                                    source,
+                                });
+                            }
+                        }
+                    }
                     let done = if local {
                         tokio::task::spawn_blocking(move || {
                             metas
@@ -275,7 +290,7 @@ pub async fn scan(
                         })
                         .await?
                     };
-                    Ok::<_, ScanError>(done)
+                    Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
                 }
             })
             .buffer_unordered(batches_in_flight)
@@ -291,6 +306,7 @@ pub async fn scan(
                     folders.note(&key);
                     outside_tables.push(key);
                 }
+                Listed::UnreadableKey(reason) => unreadable_keys.push(reason),
                 Listed::File(outcome) => {
                     folders.note(&outcome.key);
                     if outcome.is_empty() {
@@ -335,6 +351,16 @@ pub async fn scan(
             )
             .with_objects(outside_tables.iter().map(|key| lake.location_of(key))),
         );
+    }
+    for reason in unreadable_keys {
+        problems.push(Problem::error(
+            "unreadable_key",
+            format!(
+                "an object under {} has a name glueprint cannot read ({reason}); it is left \
+                 out and every other object is scanned: rename it",
+                lake.root()
+            ),
+        ));
     }
     for wanted in &options.tables {
         if !tables.contains_key(wanted) && !filtered_tables.contains(wanted) {

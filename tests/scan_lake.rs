@@ -696,3 +696,34 @@ fn names_equal_after_folding_are_reported_each_in_its_own_words() {
         assert!(found[0].1.contains("Charged/ and "), "{}", found[0].1);
     }
 }
+
+/// One odd name never aborts the lake: it is reported alone and every other table is scanned.
+#[test]
+fn a_file_name_with_a_tab_is_reported_and_the_rest_scanned() {
+    let lake = tempfile::tempdir().unwrap();
+    write_schema_file(
+        lake.path(),
+        "t/dt=1/a.parquet",
+        vec![col("x", DataType::Int32)],
+        1,
+    );
+    write_schema_file(
+        lake.path(),
+        "u/a\tb.parquet",
+        vec![col("y", DataType::Int32)],
+        1,
+    );
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2, "{document:#}");
+    assert_eq!(columns(table(&document, "t")), pairs(&[("x", "int")]));
+    let lake_problems = document["problems"].as_array().unwrap();
+    assert_eq!(lake_problems.len(), 1, "{lake_problems:?}");
+    assert_eq!(lake_problems[0]["kind"], "unreadable_key");
+    assert!(
+        lake_problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("u/a\tb.parquet"),
+        "{lake_problems:?}"
+    );
+}

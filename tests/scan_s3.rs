@@ -170,5 +170,8 @@ async fn folder_objects_are_skipped_and_s3_scans_like_local() {
         );
     }
     assert_eq!(document["problems"], serde_json::json!([]));
-    assert_eq!(document["stats"]["objects_skipped"], 4, "the four folder objects");
+    assert_eq!(
+        document["stats"]["objects_skipped"], 4,
+        "the four folder objects"
+    );
 }

@@ -384,7 +384,10 @@ impl Moto {
         stream.write_all(body).unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
-        assert!(response.starts_with("HTTP/1.1 200"), "put {key}: {response}");
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "put {key}: {response}"
+        );
     }
 
     /// Creates `bucket` holding the default synthetic lake under `lake/`.
