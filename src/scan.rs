@@ -383,6 +383,22 @@ pub async fn scan(
         .map(|(name, accumulator)| accumulator.finish(lake, name))
         .collect();
     report_colliding_tables(&mut tables);
+    if !tables.is_empty()
+        && tables
+            .iter()
+            .all(|t| matches!(parse_folder(&t.name), Folder::Partition { .. }))
+    {
+        problems.push(Problem::warning(
+            "root_is_a_table",
+            format!(
+                "every folder below {} is a partition folder ({}=...), so {} looks like one \
+                 table rather than a lake of tables: point glueprint at its parent folder",
+                lake.root(),
+                tables[0].name.split('=').next().unwrap_or_default(),
+                lake.root()
+            ),
+        ));
+    }
     stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(ScanReport {
         root: lake.root().to_string(),
@@ -425,6 +441,37 @@ impl Folders {
     fn contains(&self, key: &str) -> bool {
         self.0.contains(key)
     }
+}
+
+/// Why a partition folder cannot become a Glue partition: an empty value (Hive writes
+/// `__HIVE_DEFAULT_PARTITION__` for nulls, which stays a value), or bytes that are not UTF-8
+/// once the folder name's `%XX` escapes are decoded.
+fn unusable_partition_value(folders: &[String], values: &[String]) -> Option<Problem> {
+    for (folder, value) in folders.iter().zip(values) {
+        if value.is_empty() {
+            return Some(Problem::error(
+                "empty_partition_value",
+                format!(
+                    "partition folder `{folder}` has an empty value, which Glue cannot register: \
+                     write nulls as {folder}__HIVE_DEFAULT_PARTITION__, as Hive and Spark do"
+                ),
+            ));
+        }
+        let raw = folder.split_once('=').map_or("", |(_, raw)| raw);
+        if percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .is_err()
+        {
+            return Some(Problem::error(
+                "partition_value_not_utf8",
+                format!(
+                    "partition folder `{folder}` decodes to bytes that are not UTF-8, which no \
+                     Glue partition value can hold: rename the folder"
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// Table folders whose names Glue folds to the same table name (`Charged/` and `charged/`):
@@ -982,14 +1029,41 @@ impl TableAccumulator {
             })
             .collect();
         let group = self.layouts.remove(&chosen).unwrap_or_default();
-        let partitions = group
-            .partitions
-            .into_iter()
-            .map(|(folders, values)| Partition {
-                values,
-                location: lake.location_of(&format!("{table}/{}/", folders.join("/"))),
-            })
-            .collect();
+        let location =
+            |folders: &[String]| lake.location_of(&format!("{table}/{}/", folders.join("/")));
+        let mut partitions: Vec<Partition> = Vec::new();
+        let mut by_values: HashMap<Vec<String>, Vec<String>> = HashMap::new();
+        for (folders, values) in group.partitions {
+            if let Some(problem) = unusable_partition_value(&folders, &values) {
+                problems.push(problem.with_objects([location(&folders)]));
+                continue;
+            }
+            match by_values.get(&values) {
+                // `city=New York/` (Spark) beside `city=New%20York/` (pyarrow): one partition
+                // of Glue's, two folders. The first folder is kept, so plans stay stable.
+                Some(kept) => problems.push(
+                    Problem::error(
+                        "partition_values_collision",
+                        format!(
+                            "partition folders {} and {} of `{table}` decode to the same values \
+                             ({}); Glue registers one folder per partition, so the files of \
+                             the second are never read: move them into the first",
+                            location(kept),
+                            location(&folders),
+                            values.join("/")
+                        ),
+                    )
+                    .with_objects([location(kept), location(&folders)]),
+                ),
+                None => {
+                    partitions.push(Partition {
+                        values: values.clone(),
+                        location: location(&folders),
+                    });
+                    by_values.insert(values, folders);
+                }
+            }
+        }
         (keys, partitions)
     }
 }

@@ -727,3 +727,64 @@ fn a_file_name_with_a_tab_is_reported_and_the_rest_scanned() {
         "{lake_problems:?}"
     );
 }
+
+/// Partition folders as other writers name them: two spellings of one value, empty values,
+/// bytes that are not UTF-8, and a lake root that is itself a table.
+#[test]
+fn partition_folders_that_glue_cannot_hold_apart_are_reported() {
+    let lake = tempfile::tempdir().unwrap();
+    let file = |relative: &str| {
+        write_schema_file(lake.path(), relative, vec![col("x", DataType::Int32)], 1);
+    };
+    file("t/city=New York/a.parquet");
+    file("t/city=New%20York/b.parquet");
+    file("t/city=100%/c.parquet");
+    file("t/city=100%25/d.parquet");
+    file("t/city=/e.parquet");
+    file("t/city=%FF/f.parquet");
+    file("t/city=__HIVE_DEFAULT_PARTITION__/g.parquet");
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let t = table(&document, "t");
+    let values: Vec<&str> = t["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["values"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["100%", "New York", "__HIVE_DEFAULT_PARTITION__"]);
+    let found: Vec<(String, Vec<String>)> = problems(t)
+        .into_iter()
+        .map(|(kind, _, objects)| {
+            let folders = objects
+                .iter()
+                .map(|o| o.rsplit('/').nth(1).unwrap().to_string())
+                .collect();
+            (kind, folders)
+        })
+        .collect();
+    let expected = |kind: &str, folders: &[&str]| {
+        (
+            kind.to_string(),
+            folders.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        found,
+        vec![
+            expected("empty_partition_value", &["city="]),
+            expected("partition_value_not_utf8", &["city=%FF"]),
+            expected("partition_values_collision", &["city=100%", "city=100%25"]),
+            expected(
+                "partition_values_collision",
+                &["city=New York", "city=New%20York"]
+            ),
+        ]
+    );
+
+    // Pointed at a table instead of the lake: said once, with what to do.
+    let (_, document) = scan_json(&lake.path().join("t"), &[]);
+    let lake_problems = document["problems"].as_array().unwrap();
+    assert_eq!(lake_problems.len(), 1, "{lake_problems:?}");
+    assert_eq!(lake_problems[0]["kind"], "root_is_a_table");
+}
