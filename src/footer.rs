@@ -22,6 +22,9 @@ pub const DEFAULT_PREFETCH: u64 = 64 * 1024;
 /// The fixed 8-byte end of a Parquet file: footer length and magic.
 const TAIL_LEN: u64 = 8;
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// Whole-file compressions other exporters wrap Parquet in, by their magic bytes.
+const OTHER_COMPRESSIONS: [(&str, &[u8]); 2] =
+    [("zstd", &[0x28, 0xb5, 0x2f, 0xfd]), ("bzip2", b"BZh")];
 
 /// Why a footer could not be read. Each message names no object (the caller does) and ends
 /// with what to do.
@@ -34,6 +37,11 @@ pub enum FooterError {
          Athena, Spectrum and footer readers cannot read it: decompress it into the lake instead"
     )]
     Gzip,
+    #[error(
+        "is {format}-compressed (it starts with the {format} magic bytes); Athena, Spectrum and \
+         footer readers cannot read a compressed file: decompress it into the lake instead"
+    )]
+    Compressed { format: &'static str },
     #[error(
         "has an encrypted Parquet footer (magic PARE); its schema cannot be read without the key \
          and Athena cannot query it: write it with a plaintext footer"
@@ -224,13 +232,19 @@ impl<'a> RangeReader<'a> {
     ) -> FooterError {
         let head = match head_in_hand {
             Some(head) => head,
-            None => match self.get(0..2).await {
+            None => match self.get(0..size.min(4)).await {
                 Ok(head) => head,
                 Err(error) => return error,
             },
         };
         if head.starts_with(&GZIP_MAGIC) {
             return FooterError::Gzip;
+        }
+        if let Some((format, _)) = OTHER_COMPRESSIONS
+            .iter()
+            .find(|(_, magic)| head.starts_with(magic))
+        {
+            return FooterError::Compressed { format };
         }
         if size < 12 {
             return FooterError::TooSmall { size };

@@ -187,6 +187,7 @@ impl FileError {
             FileError::Footer(error) => match error {
                 FooterError::Empty => "empty_file",
                 FooterError::Gzip => "gzip_wrapped",
+                FooterError::Compressed { .. } => "compressed_file",
                 FooterError::EncryptedFooter => "encrypted_footer",
                 FooterError::TooSmall { .. } | FooterError::NoMagic { .. } => "not_parquet",
                 FooterError::FooterLongerThanFile { .. } => "truncated_file",

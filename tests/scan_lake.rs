@@ -233,6 +233,17 @@ fn unreadable_files_are_reported_by_key_and_the_rest_still_scans() {
         b"eventName,amount\nCharged,12\nCharged,13\n",
     );
     write_bytes(root, "charged/dt=2020-09-19/tiny.parquet", b"PAR1");
+    // Other exporters' whole-file compressions, known by their magic bytes.
+    write_bytes(
+        root,
+        "charged/dt=2020-09-19/export.parquet.zst",
+        b"\x28\xb5\x2f\xfd compressed frames",
+    );
+    write_bytes(
+        root,
+        "charged/dt=2020-09-19/export.parquet.bz2",
+        b"BZh91AY&SY compressed blocks",
+    );
     // A footer length pointing before the start of the file.
     let mut lying = good_bytes.clone();
     let len = lying.len();
@@ -250,7 +261,7 @@ fn unreadable_files_are_reported_by_key_and_the_rest_still_scans() {
     assert_eq!(code, 2, "{document:#}");
     let t = table(&document, "charged");
     assert_eq!(columns(t), pairs(&[("amount", "bigint")]));
-    assert_eq!(t["files"], 8);
+    assert_eq!(t["files"], 10);
     let found: Vec<(String, String)> = problems(t)
         .into_iter()
         .map(|(kind, message, objects)| {
@@ -267,7 +278,9 @@ fn unreadable_files_are_reported_by_key_and_the_rest_still_scans() {
         pairs(&[
             ("corrupt_footer", "corrupt.parquet"),
             ("empty_file", "empty.parquet"),
+            ("compressed_file", "export.parquet.bz2"),
             ("gzip_wrapped", "export.parquet.gzip"),
+            ("compressed_file", "export.parquet.zst"),
             ("truncated_file", "lying.parquet"),
             ("not_parquet", "notes.parquet"),
             ("not_parquet", "tiny.parquet"),
@@ -275,11 +288,19 @@ fn unreadable_files_are_reported_by_key_and_the_rest_still_scans() {
         ])
     );
     let messages: Vec<String> = problems(t).into_iter().map(|p| p.1).collect();
-    assert!(messages[2].contains("decompress it"), "{}", messages[2]);
+    for compressed in [2, 3, 4] {
+        assert!(
+            messages[compressed].contains("decompress it"),
+            "{}",
+            messages[compressed]
+        );
+    }
+    assert!(messages[2].contains("bzip2-compressed"), "{}", messages[2]);
+    assert!(messages[4].contains("zstd-compressed"), "{}", messages[4]);
     assert!(
-        messages[4].contains("last bytes 2c 31 33 0a"),
+        messages[6].contains("last bytes 2c 31 33 0a"),
         "{}",
-        messages[4]
+        messages[6]
     );
 }
 
