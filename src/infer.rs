@@ -74,6 +74,10 @@ pub enum NoteKind {
     NormalizationTwin {
         other: String,
     },
+    /// The footer's embedded Arrow schema could not be used; the Parquet schema was.
+    ArrowSchemaIgnored {
+        reason: String,
+    },
 }
 
 impl Note {
@@ -103,6 +107,7 @@ impl Note {
             NoteKind::CaseDuplicate { .. } => "case_duplicate",
             NoteKind::Duplicate => "duplicate_name",
             NoteKind::NormalizationTwin { .. } => "unicode_normalization",
+            NoteKind::ArrowSchemaIgnored { .. } => "arrow_schema_ignored",
         }
     }
 
@@ -152,6 +157,10 @@ impl Note {
             NoteKind::Duplicate => format!(
                 "`{path}` appears twice in the file's schema; readers keep one of the two \
                  columns and drop the other: write the file with unique names"
+            ),
+            NoteKind::ArrowSchemaIgnored { reason } => format!(
+                "the file's embedded Arrow schema (ARROW:schema) cannot be used ({reason}); its \
+                 Parquet schema, the one Athena reads, was used instead"
             ),
             NoteKind::NormalizationTwin { other } => format!(
                 "`{path}` and `{other}` look the same but are different Unicode sequences (NFC \
@@ -235,13 +244,30 @@ pub struct SchemaError(String);
 /// Maps the schema of one file's footer to Hive columns.
 pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError> {
     let file = metadata.file_metadata();
-    let arrow =
-        parquet::arrow::parquet_to_arrow_schema(file.schema_descr(), file.key_value_metadata())
-            .map_err(|error| SchemaError(error.to_string()))?;
+    let mut notes = Vec::new();
+    let arrow = match parquet::arrow::parquet_to_arrow_schema(
+        file.schema_descr(),
+        file.key_value_metadata(),
+    ) {
+        Ok(arrow) => arrow,
+        // Athena never reads the embedded Arrow schema: a broken one (copied from another
+        // file, bad base64, nested past the verifier's limit) leaves the Parquet schema.
+        Err(error) if has_arrow_schema(file.key_value_metadata()) => {
+            notes.push(Note {
+                path: String::new(),
+                kind: NoteKind::ArrowSchemaIgnored {
+                    reason: error.to_string(),
+                },
+            });
+            parquet::arrow::parquet_to_arrow_schema(file.schema_descr(), None)
+                .map_err(|error| SchemaError(error.to_string()))?
+        }
+        Err(error) => return Err(SchemaError(error.to_string())),
+    };
     let mut visitor = Visitor {
         leaves: file.schema_descr().columns(),
         next_leaf: 0,
-        notes: Vec::new(),
+        notes,
     };
     let columns = visitor.fields(arrow.fields(), "");
     Ok(FileSchema {
@@ -251,6 +277,10 @@ pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError
             .collect(),
         notes: visitor.notes,
     })
+}
+
+fn has_arrow_schema(metadata: Option<&Vec<parquet::file::metadata::KeyValue>>) -> bool {
+    metadata.is_some_and(|entries| entries.iter().any(|entry| entry.key == "ARROW:schema"))
 }
 
 struct Visitor<'a> {

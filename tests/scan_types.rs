@@ -288,3 +288,38 @@ fn avro_enums_are_strings() {
         pairs(&[("kind", "string"), ("raw", "binary")])
     );
 }
+
+/// A footer whose embedded Arrow schema cannot be used falls back to the Parquet schema, the
+/// one Athena reads, with a warning: the file is not dropped.
+#[test]
+fn an_unusable_embedded_arrow_schema_falls_back_to_the_parquet_schema() {
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_writer::ArrowWriterOptions;
+    let lake = tempfile::tempdir().unwrap();
+    let schema = Arc::new(arrow_schema::Schema::new(vec![
+        col("id", DataType::Utf8),
+        col("amount", DataType::Int64),
+    ]));
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![parquet::file::metadata::KeyValue::new(
+            "ARROW:schema".into(),
+            "this is not base64!".to_string(),
+        )]))
+        .build();
+    let options = ArrowWriterOptions::new()
+        .with_skip_arrow_metadata(true)
+        .with_properties(properties);
+    std::fs::create_dir_all(lake.path().join("t")).unwrap();
+    let file = std::fs::File::create(lake.path().join("t/a.parquet")).unwrap();
+    ArrowWriter::try_new_with_options(file, schema, options)
+        .unwrap()
+        .close()
+        .unwrap();
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 0, "a warning, not an error: {document:#}");
+    let t = table(&document, "t");
+    assert_eq!(columns(t), pairs(&[("id", "string"), ("amount", "bigint")]));
+    let found = problems(t);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "arrow_schema_ignored");
+}
