@@ -193,6 +193,7 @@ impl FileError {
                 FooterError::FooterLongerThanFile { .. } => "truncated_file",
                 FooterError::Changed { .. } => "changed_during_scan",
                 FooterError::Corrupt { .. } => "corrupt_footer",
+                FooterError::WriterQuirk { .. } => "unsupported_footer",
                 FooterError::Read { .. } => "read_failed",
             },
             FileError::Schema(_) => "unreadable_schema",

@@ -545,6 +545,13 @@ fn every_parquet_testing_file_maps_or_is_reported_without_a_panic() {
                     "{}: unclear reason {message}",
                     path.display()
                 );
+                // pyarrow and DuckDB read this one: the message must not blame the data.
+                if path.ends_with("dict-page-offset-zero.parquet") {
+                    assert!(
+                        message.contains("glueprint's limit, not broken data"),
+                        "{message}"
+                    );
+                }
             }
         }
     }
