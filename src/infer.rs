@@ -78,6 +78,12 @@ pub enum NoteKind {
     ArrowSchemaIgnored {
         reason: String,
     },
+    /// A column with an empty name: Glue cannot hold it.
+    Unnamed,
+    /// Glue and Athena take only primitive map keys.
+    MapKeyNotPrimitive {
+        key: String,
+    },
 }
 
 impl Note {
@@ -87,7 +93,9 @@ impl Note {
             | NoteKind::UnwritableName { .. }
             | NoteKind::Unsupported { .. }
             | NoteKind::CaseDuplicate { .. }
-            | NoteKind::Duplicate => Severity::Error,
+            | NoteKind::Duplicate
+            | NoteKind::Unnamed
+            | NoteKind::MapKeyNotPrimitive { .. } => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -108,6 +116,8 @@ impl Note {
             NoteKind::Duplicate => "duplicate_name",
             NoteKind::NormalizationTwin { .. } => "unicode_normalization",
             NoteKind::ArrowSchemaIgnored { .. } => "arrow_schema_ignored",
+            NoteKind::Unnamed => "unnamed_column",
+            NoteKind::MapKeyNotPrimitive { .. } => "map_key_not_primitive",
         }
     }
 
@@ -157,6 +167,13 @@ impl Note {
             NoteKind::Duplicate => format!(
                 "`{path}` appears twice in the file's schema; readers keep one of the two \
                  columns and drop the other: write the file with unique names"
+            ),
+            NoteKind::Unnamed => "a column has no name, which Glue cannot hold: it is left out; \
+                 write the file with named columns"
+                .to_string(),
+            NoteKind::MapKeyNotPrimitive { key } => format!(
+                "`{path}` is a map keyed by {key}; Glue and Athena take only primitive map keys: \
+                 it is left out; write the keys as strings"
             ),
             NoteKind::ArrowSchemaIgnored { reason } => format!(
                 "the file's embedded Arrow schema (ARROW:schema) cannot be used ({reason}); its \
@@ -304,6 +321,10 @@ impl Visitor<'_> {
         for field in fields {
             let path = join(parent, field.name());
             let ty = self.field(field, &path);
+            if parent.is_empty() && field.name().trim().is_empty() {
+                self.note(&path, NoteKind::Unnamed);
+                continue;
+            }
             // Top-level names are Glue column names, never parsed as part of a type string.
             if !parent.is_empty()
                 && let Err(why) = athena::check_field_name(field.name())
@@ -387,7 +408,17 @@ impl Visitor<'_> {
                 let value = kv
                     .get(1)
                     .and_then(|value| self.field(value, &format!("{path}{{}}")));
-                return Some(HiveType::map(key?, value?));
+                let key = key?;
+                if !key.is_primitive() {
+                    self.note(
+                        path,
+                        NoteKind::MapKeyNotPrimitive {
+                            key: key.to_string(),
+                        },
+                    );
+                    return None;
+                }
+                return Some(HiveType::map(key, value?));
             }
             A::Dictionary(_, value) => {
                 // A dictionary is an encoding of its values: one leaf column.

@@ -323,3 +323,34 @@ fn an_unusable_embedded_arrow_schema_falls_back_to_the_parquet_schema() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "arrow_schema_ignored");
 }
+
+/// What Glue cannot hold is reported and left out, so onboard never writes YAML plan refuses.
+#[test]
+fn unnamed_columns_and_maps_keyed_by_structs_are_reported_and_left_out() {
+    let lake = tempfile::tempdir().unwrap();
+    let struct_key = DataType::Struct(Fields::from(vec![Field::new("a", DataType::Int32, false)]));
+    let entries = Fields::from(vec![
+        Field::new("key", struct_key, false),
+        Field::new("value", DataType::Int64, true),
+    ]);
+    let map = DataType::Map(
+        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
+        false,
+    );
+    write_schema_file(
+        lake.path(),
+        "t/a.parquet",
+        vec![
+            col("", DataType::Utf8),
+            col("by_struct", map),
+            col("ok", DataType::Int32),
+        ],
+        0,
+    );
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2, "{document:#}");
+    let t = table(&document, "t");
+    assert_eq!(columns(t), pairs(&[("ok", "int")]));
+    let kinds: Vec<String> = problems(t).into_iter().map(|(kind, _, _)| kind).collect();
+    assert_eq!(kinds, ["unnamed_column", "map_key_not_primitive"]);
+}
