@@ -180,8 +180,12 @@ pub enum OrganizeError {
         #[source]
         source: object_store::Error,
     },
-    #[error("an organize task failed ({0}); this is a bug in glueprint, please report it")]
-    Task(String),
+    #[error(
+        "--from {from} and --to {to} overlap (one holds the other), so organize would read its \
+         own output back as exports and, with --delete-source, delete the lake: choose folders \
+         apart"
+    )]
+    Overlap { from: String, to: String },
 }
 
 struct Job {
@@ -201,6 +205,15 @@ pub async fn organize(
     options: &OrganizeOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<OrganizeReport, OrganizeError> {
+    if from.overlaps(to) {
+        return Err(OrganizeError::Overlap {
+            from: from.root().to_string(),
+            to: to.root().to_string(),
+        });
+    }
+    if to.is_local() && !options.dry_run {
+        remove_stale_staging(to);
+    }
     let wanted: Vec<String> = options.events.iter().map(|e| event_identity(e)).collect();
     let listed: Vec<ObjectMeta> =
         from.list(None)
@@ -212,6 +225,7 @@ pub async fn organize(
             })?;
     let mut report = OrganizeReport::default();
     let mut jobs = Vec::new();
+    let mut refused: Vec<FileReport> = Vec::new();
     for meta in listed {
         let key = from.relative(&meta.location).to_string();
         let file_name = key.rsplit('/').next().unwrap_or(&key);
@@ -233,6 +247,27 @@ pub async fn organize(
             options.layout.folders(name.date),
             name.base
         );
+        let refuse = |error: String| FileReport {
+            source: from.location_of(&key),
+            target: to.location_of(&target_key),
+            event: name.event.clone(),
+            table: table.clone(),
+            outcome: Outcome::Failed,
+            bytes: 0,
+            error: Some(error),
+        };
+        if table.is_empty() {
+            refused.push(refuse(format!(
+                "event `{}` has no letters or digits to name a table after: left alone; rename \
+                 the event in CleverTap or move the file",
+                name.event
+            )));
+            continue;
+        }
+        if let Some(reason) = reached_through_link(from, &meta) {
+            refused.push(refuse(reason));
+            continue;
+        }
         jobs.push(Job {
             target: to.path_of(&target_key),
             source_key: from.location_of(&key),
@@ -243,19 +278,34 @@ pub async fn organize(
         });
     }
     report.unparsed.sort();
+    let (jobs, colliding) = without_colliding_targets(jobs);
+    refused.extend(colliding);
 
     let same_store = from.same_store(to);
-    let total = jobs.len();
+    let total = jobs.len() + refused.len();
     let mut tasks = futures::stream::iter(jobs)
         .map(|job| {
             let (from, to) = (from.clone(), to.clone());
             let options = options.clone();
-            tokio::spawn(async move { organize_one(&from, &to, job, &options, same_store).await })
+            let if_lost = failed_report(&job, "");
+            let task =
+                tokio::spawn(
+                    async move { organize_one(&from, &to, job, &options, same_store).await },
+                );
+            async move {
+                // A task that died still has a line of its own; the source stays.
+                task.await.unwrap_or_else(|error| FileReport {
+                    error: Some(format!(
+                        "the copy stopped unexpectedly ({error}); the source is kept"
+                    )),
+                    ..if_lost
+                })
+            }
         })
         .buffer_unordered(options.concurrency.max(1));
-    let mut results: Vec<FileReport> = Vec::with_capacity(total);
-    while let Some(joined) = tasks.next().await {
-        results.push(joined.map_err(|error| OrganizeError::Task(error.to_string()))?);
+    let mut results: Vec<FileReport> = refused;
+    while let Some(file) = tasks.next().await {
+        results.push(file);
         progress(results.len(), total);
     }
     results.sort_by(|a, b| a.source.cmp(&b.source));
@@ -276,6 +326,97 @@ pub async fn organize(
     }
     report.files = results;
     Ok(report)
+}
+
+fn failed_report(job: &Job, error: &str) -> FileReport {
+    FileReport {
+        source: job.source_key.clone(),
+        target: job.target_key.clone(),
+        event: job.name.event.clone(),
+        table: job.table.clone(),
+        outcome: Outcome::Failed,
+        bytes: 0,
+        error: (!error.is_empty()).then(|| error.to_string()),
+    }
+}
+
+/// Jobs whose targets no other job shares, and a failure for each of those that do (the same
+/// export name in two folders, `x.parquet` beside `x.parquet.gzip`): none of them is copied,
+/// so none of them can be deleted as "done".
+fn without_colliding_targets(jobs: Vec<Job>) -> (Vec<Job>, Vec<FileReport>) {
+    let mut per_target: BTreeMap<String, usize> = BTreeMap::new();
+    for job in &jobs {
+        *per_target.entry(job.target_key.clone()).or_default() += 1;
+    }
+    let (unique, shared): (Vec<Job>, Vec<Job>) = jobs
+        .into_iter()
+        .partition(|job| per_target[&job.target_key] == 1);
+    let failures = shared
+        .iter()
+        .map(|job| {
+            failed_report(
+                job,
+                &format!(
+                    "{} export files would become the same file {}; none of them is copied or \
+                     deleted: keep one of them in --from",
+                    per_target[&job.target_key], job.target_key
+                ),
+            )
+        })
+        .collect();
+    (unique, failures)
+}
+
+/// For a local `--from`: why a source reached through a symbolic link is left alone. Deleting
+/// through a link would delete files outside `--from`.
+fn reached_through_link(from: &Lake, meta: &ObjectMeta) -> Option<String> {
+    let path = from.local_path(&meta.location)?;
+    let root = from.local_path(&from.path_of(""))?;
+    match std::fs::canonicalize(&path) {
+        Ok(real) if real == path && real.starts_with(&root) => None,
+        Ok(real) => Some(format!(
+            "is reached through a symbolic link (it is {}); organize follows no links: copy the \
+             file itself into --from",
+            real.display()
+        )),
+        Err(error) => Some(format!("cannot be resolved ({error})")),
+    }
+}
+
+/// Prefix of the hidden names local targets are written under before they are renamed into
+/// place: engines and `aws s3 sync` skip hidden files, so a killed run leaves nothing they read.
+const STAGING_PREFIX: &str = ".glueprint-staging-";
+
+/// Deletes what killed runs left in a local lake: our hidden staging files, and the `name#N`
+/// files object_store stages beside a target.
+fn remove_stale_staging(to: &Lake) {
+    fn walk(dir: &std::path::Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_dir() {
+                walk(&path);
+            } else if kind.is_file() && is_staging_leftover(&name) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    if let Some(root) = to.local_path(&to.path_of("")) {
+        walk(&root);
+    }
+}
+
+fn is_staging_leftover(name: &str) -> bool {
+    name.starts_with(STAGING_PREFIX)
+        || name
+            .rsplit_once(".parquet#")
+            .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 async fn organize_one(
@@ -346,26 +487,32 @@ async fn transfer(
         && (gzipped || existing.size == expected_size)
     {
         if options.delete_source && !options.dry_run {
-            verify(target_store, job, existing.size).await?;
-            delete_source_if_asked(from, job, options).await?;
+            verify(target_store, &job.target, existing.size).await?;
+            delete_source_if_same(from, to, job, gzipped).await?;
         }
         return Ok((Outcome::Skipped, 0));
     }
     if options.dry_run {
         return Ok((Outcome::Planned, expected_size));
     }
+    // Local targets are written under a hidden name and renamed into place; S3 objects appear
+    // whole when their upload completes.
+    let staged = if to.is_local() {
+        let (folder, file) = job
+            .target
+            .as_ref()
+            .rsplit_once('/')
+            .unwrap_or(("", job.target.as_ref()));
+        Path::from(format!("{folder}/{STAGING_PREFIX}{file}"))
+    } else {
+        job.target.clone()
+    };
     let outcome = if gzipped {
-        decompress(
-            source_store,
-            &job.source.location,
-            target_store,
-            &job.target,
-        )
-        .await?;
+        decompress(source_store, &job.source.location, target_store, &staged).await?;
         Outcome::Decompressed
     } else if same_store {
         target_store
-            .copy(&job.source.location, &job.target)
+            .copy(&job.source.location, &staged)
             .await
             .map_err(|e| format!("cannot copy it: {e}"))?;
         Outcome::Copied
@@ -375,47 +522,94 @@ async fn transfer(
             .await
             .map_err(|e| format!("cannot read it: {e}"))?
             .into_stream();
-        write_stream(
-            target_store,
-            &job.target,
-            bytes.map_err(std::io::Error::other),
-        )
-        .await?;
+        write_stream(target_store, &staged, bytes.map_err(std::io::Error::other)).await?;
         Outcome::Copied
     };
     let written = target_store
-        .head(&job.target)
+        .head(&staged)
         .await
         .map_err(|e| format!("cannot read back {}: {e}", job.target_key))?;
-    if let Err(error) = verify(target_store, job, written.size).await {
-        let _ = target_store.delete(&job.target).await;
+    if let Err(error) = verify(target_store, &staged, written.size).await {
+        let _ = target_store.delete(&staged).await;
         return Err(format!("{error}; it was removed, the source is kept"));
     }
-    delete_source_if_asked(from, job, options).await?;
+    if staged != job.target {
+        target_store
+            .rename(&staged, &job.target)
+            .await
+            .map_err(|e| format!("cannot move the result into place: {e}; the source is kept"))?;
+    }
+    if options.delete_source {
+        delete_source_if_same(from, to, job, gzipped).await?;
+    }
     Ok((outcome, written.size))
 }
 
-/// Checks that the target is a readable Parquet file.
-async fn verify(store: &Arc<dyn ObjectStore>, job: &Job, size: u64) -> Result<(), String> {
-    let footer = read_footer(store.as_ref(), &job.target, size, DEFAULT_PREFETCH).await;
+/// Checks that `path` is a readable Parquet file.
+async fn verify(store: &Arc<dyn ObjectStore>, path: &Path, size: u64) -> Result<(), String> {
+    let footer = read_footer(store.as_ref(), path, size, DEFAULT_PREFETCH).await;
     footer
         .result
         .map(|_| ())
         .map_err(|error| format!("the result is not a readable Parquet file (it {error})"))
 }
 
-async fn delete_source_if_asked(
+/// Deletes the source, once the target is proven to hold its content: the same length and
+/// SHA-256 as the source's bytes (decompressed, for gzip), never merely "a readable file".
+async fn delete_source_if_same(
     from: &Lake,
+    to: &Lake,
     job: &Job,
-    options: &OrganizeOptions,
+    gzipped: bool,
 ) -> Result<(), String> {
-    if options.delete_source && !options.dry_run {
-        from.store()
-            .delete(&job.source.location)
-            .await
-            .map_err(|e| format!("organized, but the source could not be deleted: {e}"))?;
+    if from.same_store(to) && job.source.location == job.target {
+        return Err("the source is its own target: it is kept".into());
     }
-    Ok(())
+    let source = content_digest(from.store(), &job.source.location, gzipped).await?;
+    let target = content_digest(to.store(), &job.target, false).await?;
+    if source != target {
+        return Err(format!(
+            "{} exists but holds other content than this source ({} vs {} bytes, or another \
+             checksum); the source is kept: look at both, then remove the wrong one",
+            job.target_key, target.0, source.0
+        ));
+    }
+    from.store()
+        .delete(&job.source.location)
+        .await
+        .map_err(|e| format!("organized, but the source could not be deleted: {e}"))
+}
+
+/// The length and SHA-256 of an object's content, decompressed first when `gunzip`.
+async fn content_digest(
+    store: &Arc<dyn ObjectStore>,
+    path: &Path,
+    gunzip: bool,
+) -> Result<(u64, Vec<u8>), String> {
+    use sha2::{Digest, Sha256};
+    let stream = store
+        .get(path)
+        .await
+        .map_err(|e| format!("cannot read {path} to compare it: {e}"))?
+        .into_stream()
+        .map_err(std::io::Error::other);
+    let mut chunks: std::pin::Pin<
+        Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>,
+    > = if gunzip {
+        let mut decoder = GzipDecoder::new(StreamReader::new(stream));
+        decoder.multiple_members(true);
+        Box::pin(tokio_util::io::ReaderStream::new(decoder))
+    } else {
+        Box::pin(stream)
+    };
+    let mut hasher = Sha256::new();
+    let mut length = 0u64;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| format!("cannot read {path} to compare it: {e}"))?;
+        length += chunk.len() as u64;
+        hasher.update(&chunk);
+    }
+    Ok((length, hasher.finalize().to_vec()))
 }
 
 async fn decompress(
@@ -446,18 +640,22 @@ async fn write_stream(
     mut chunks: impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Unpin,
 ) -> Result<(), String> {
     let mut writer = BufWriter::new(Arc::clone(store), target.clone());
-    let result: std::io::Result<()> = async {
+    let written: std::io::Result<()> = async {
         while let Some(chunk) = chunks.next().await {
             writer.write_all(&chunk?).await?;
         }
-        writer.shutdown().await
+        Ok(())
     }
     .await;
-    if let Err(error) = result {
+    if let Err(error) = written {
         let _ = writer.abort().await;
         return Err(error.to_string());
     }
-    Ok(())
+    // A failed shutdown has already given up its upload; aborting after it would panic.
+    writer
+        .shutdown()
+        .await
+        .map_err(|error| format!("cannot write {target}: {error}"))
 }
 
 #[cfg(test)]

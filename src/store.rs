@@ -135,6 +135,17 @@ impl Lake {
         self.identity == other.identity
     }
 
+    /// Whether the two roots share objects: the same store, and one root inside the other.
+    pub fn overlaps(&self, other: &Lake) -> bool {
+        let inside = |outer: &Path, inner: &Path| {
+            let (outer, inner): (Vec<_>, Vec<_>) =
+                (outer.parts().collect(), inner.parts().collect());
+            inner.len() >= outer.len() && inner[..outer.len()] == outer[..]
+        };
+        self.same_store(other)
+            && (inside(&self.prefix, &other.prefix) || inside(&other.prefix, &self.prefix))
+    }
+
     /// Lists every object below `relative` (a folder under the root, or the whole lake), as
     /// a stream: listings of large lakes are paged, never held whole.
     pub fn list(

@@ -462,3 +462,231 @@ fn apply_registers_the_new_partitions_of_declared_tables() {
         "{stderr}"
     );
 }
+
+/// Every file below `root`, relative, sorted: what a root holds after a run.
+fn files_below(root: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walk(root)
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+fn organize_fails(args: &[&str], env: &[(&str, String)]) -> String {
+    let mut all = vec!["organize", "--catalogs", "/nonexistent/catalogs"];
+    all.extend_from_slice(args);
+    let output = glueprint_with_env(&all, env);
+    assert_eq!(output.status.code(), Some(1));
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+/// `--to` inside `--from` (or the reverse) would read the lake back as exports and delete it.
+#[tokio::test(flavor = "multi_thread")]
+async fn overlapping_roots_are_refused_before_anything_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    let exports = write_raw(&raw);
+    let inside = raw.join("lake");
+    std::fs::create_dir_all(&inside).unwrap();
+    for (from, to) in [(&raw, &inside), (&raw, &raw), (&inside, &raw)] {
+        let stderr = organize_fails(
+            &[
+                "--from",
+                from.to_str().unwrap(),
+                "--to",
+                to.to_str().unwrap(),
+                "--delete-source",
+            ],
+            &[],
+        );
+        assert!(stderr.contains("overlap"), "{stderr}");
+    }
+    assert_eq!(files_below(&raw).len(), exports + 2, "nothing touched");
+
+    let moto = Moto::start();
+    let bucket = format!("overlap-{}", std::process::id());
+    moto.create_bucket(&bucket);
+    let stderr = organize_fails(
+        &[
+            "--from",
+            &format!("s3://{bucket}/"),
+            "--to",
+            &format!("s3://{bucket}/lake/"),
+            "--delete-source",
+        ],
+        &moto.env(),
+    );
+    assert!(stderr.contains("overlap"), "{stderr}");
+}
+
+/// Sources that would land on one target, a target holding other content, a source reached
+/// through a link, an event with no name: each is a failure, and no source is deleted.
+#[test]
+fn delete_source_never_deletes_the_only_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (raw, lake, outside) = (
+        dir.path().join("raw"),
+        dir.path().join("lake"),
+        dir.path().join("outside"),
+    );
+    std::fs::create_dir_all(raw.join("again")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let plain = parquet_bytes("Charged", 0, 0);
+    // One export name twice: in two folders, and plain beside gzip.
+    std::fs::write(raw.join(export_name("Charged", 0, 0, "parquet")), &plain).unwrap();
+    std::fs::write(
+        raw.join("again")
+            .join(export_name("Charged", 0, 0, "parquet")),
+        &plain,
+    )
+    .unwrap();
+    std::fs::write(
+        raw.join(export_name("App Launched", 0, 0, "parquet")),
+        parquet_bytes("App Launched", 0, 0),
+    )
+    .unwrap();
+    std::fs::write(
+        raw.join(export_name("App Launched", 0, 0, "parquet.gzip")),
+        gzip(&parquet_bytes("App Launched", 0, 0)),
+    )
+    .unwrap();
+    // A target already there, same size, other content (a byte of its data changed).
+    let source = parquet_bytes("Charged", 1, 0);
+    std::fs::write(raw.join(export_name("Charged", 1, 0, "parquet")), &source).unwrap();
+    let mut other = source.clone();
+    other[4] ^= 0xff;
+    let target = lake.join(format!(
+        "charged/dt=2020-09-20/{}",
+        export_name("Charged", 1, 0, "parquet")
+    ));
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, &other).unwrap();
+    // A link to a folder outside --from.
+    std::fs::write(
+        outside.join(export_name("Product Viewed", 0, 0, "parquet")),
+        parquet_bytes("Product Viewed", 0, 0),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, raw.join("linked")).unwrap();
+    // An event name with nothing to name a table after.
+    std::fs::write(raw.join(export_name("!!!", 0, 0, "parquet")), &plain).unwrap();
+    let raw_before = files_below(&raw);
+
+    let report = organize_json(
+        &[
+            "--from",
+            raw.to_str().unwrap(),
+            "--to",
+            lake.to_str().unwrap(),
+            "--delete-source",
+        ],
+        &[],
+        2,
+    );
+    assert_eq!(outcomes(&report), counts(&[("failed", 7)]), "{report:#}");
+    let errors: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["error"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.contains("would become the same file"))
+            .count(),
+        4,
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("holds other content")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("symbolic link")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("no letters or digits")),
+        "{errors:#?}"
+    );
+    assert_eq!(files_below(&raw), raw_before, "no source deleted");
+    assert_eq!(files_below(&outside).len(), 1);
+    assert_eq!(
+        files_below(&lake),
+        [format!(
+            "charged/dt=2020-09-20/{}",
+            export_name("Charged", 1, 0, "parquet")
+        )],
+        "nothing written but what was there"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), other);
+}
+
+/// A killed run leaves only hidden staging files, and the next run removes them.
+#[test]
+fn staged_leftovers_are_hidden_and_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (raw, lake) = (dir.path().join("raw"), dir.path().join("lake"));
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(
+        raw.join(export_name("Charged", 0, 0, "parquet")),
+        parquet_bytes("Charged", 0, 0),
+    )
+    .unwrap();
+    let day = lake.join("charged/dt=2020-09-19");
+    std::fs::create_dir_all(&day).unwrap();
+    std::fs::write(day.join(".glueprint-staging-x.parquet#7"), b"half").unwrap();
+    std::fs::write(day.join("y.parquet#3"), b"half").unwrap();
+    let report = organize_json(
+        &[
+            "--from",
+            raw.to_str().unwrap(),
+            "--to",
+            lake.to_str().unwrap(),
+        ],
+        &[],
+        0,
+    );
+    assert_eq!(outcomes(&report), counts(&[("copied", 1)]));
+    assert_eq!(
+        files_below(&lake),
+        [format!(
+            "charged/dt=2020-09-19/{}",
+            export_name("Charged", 0, 0, "parquet")
+        )]
+    );
+}
+
+/// A failed upload is a failed file with its reason, never a crash, and the source stays.
+#[test]
+fn an_upload_into_a_missing_bucket_fails_the_file_not_the_run() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(
+        raw.join(export_name("Charged", 0, 0, "parquet.gzip")),
+        gzip(&parquet_bytes("Charged", 0, 0)),
+    )
+    .unwrap();
+    std::fs::write(
+        raw.join(export_name("Charged", 0, 1, "parquet")),
+        parquet_bytes("Charged", 0, 1),
+    )
+    .unwrap();
+    let report = organize_json(
+        &[
+            "--from",
+            raw.to_str().unwrap(),
+            "--to",
+            "s3://no-such-bucket-for-organize/lake/",
+            "--delete-source",
+        ],
+        &moto.env(),
+        2,
+    );
+    assert_eq!(outcomes(&report), counts(&[("failed", 2)]), "{report:#}");
+    assert_eq!(files_below(&raw).len(), 2, "the sources stay");
+}
