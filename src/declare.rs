@@ -750,6 +750,9 @@ fn expand_env(path: &Path, text: &Spanned<String>) -> Result<String, DeclareErro
             Some((name, default)) => (name, Some(default)),
             None => (reference, None),
         };
+        if let Some(why) = not_expandable(name) {
+            return Err(DeclareError::at(path, &text.referenced, why));
+        }
         match (std::env::var(name), default) {
             (Ok(value), _) if !value.is_empty() => out.push_str(&value),
             (_, Some(default)) => out.push_str(default),
@@ -768,6 +771,29 @@ fn expand_env(path: &Path, text: &Spanned<String>) -> Result<String, DeclareErro
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Why `${name}` may not be expanded. Locations are printed by plan, drift and annotations, and
+/// plans are posted as pull-request comments: only glueprint's own variables expand, so a
+/// reviewed YAML line can never print a secret of the machine that runs it.
+fn not_expandable(name: &str) -> Option<String> {
+    let upper = name.to_ascii_uppercase();
+    let secret_like = upper.starts_with("AWS_")
+        || ["SECRET", "TOKEN", "PASSWORD", "CREDENTIAL", "KEY"]
+            .iter()
+            .any(|word| upper.contains(word));
+    if secret_like {
+        return Some(format!(
+            "${{{name}}} looks like a credential, and locations are printed in plans and pull \
+             requests: it is never expanded; use a GLUEPRINT_* variable that holds the location"
+        ));
+    }
+    (!name.starts_with("GLUEPRINT_")).then(|| {
+        format!(
+            "${{{name}}}: only GLUEPRINT_* variables expand in the declarations (they are printed \
+             in plans and pull requests); set GLUEPRINT_{name} instead"
+        )
+    })
 }
 
 impl DeclaredTable {

@@ -355,3 +355,24 @@ fn the_glue_catalog_refuses_locations_outside_s3() {
         "{stderr}"
     );
 }
+
+/// Locations are printed in plans and PR comments: only GLUEPRINT_* variables expand, and
+/// credential-like names are refused with the line, their value never read.
+#[test]
+fn only_glueprint_variables_expand_and_secrets_never() {
+    for (name, expected) in [
+        ("AWS_SECRET_ACCESS_KEY", "looks like a credential"),
+        ("GITHUB_TOKEN", "looks like a credential"),
+        ("GLUEPRINT_DB_PASSWORD", "looks like a credential"),
+        ("HOME", "only GLUEPRINT_* variables expand"),
+    ] {
+        let error = load_error(
+            &format!("name: events\nlocation: s3://lake/x-${{{name}}}/\n"),
+            &[],
+        );
+        assert!(
+            error.starts_with("<catalogs>/events/database.yaml:2:11: ") && error.contains(expected),
+            "{name}: {error}"
+        );
+    }
+}
