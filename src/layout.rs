@@ -65,7 +65,8 @@ impl std::str::FromStr for PartitionFilter {
         ] {
             if let Some((key, value)) = text.split_once(symbol) {
                 let (key, value) = (key.trim(), value.trim());
-                if key.is_empty() || value.is_empty() {
+                let operator = |part: &str| part.contains(['<', '>', '=']);
+                if key.is_empty() || value.is_empty() || operator(key) || operator(value) {
                     break;
                 }
                 return Ok(PartitionFilter {
@@ -79,6 +80,22 @@ impl std::str::FromStr for PartitionFilter {
             "`{text}` is not a partition condition; write KEY>=VALUE (or >, <=, <, =), such as \
              dt>=2020-09-19"
         ))
+    }
+}
+
+impl std::fmt::Display for PartitionFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match self.op {
+            FilterOp::Eq => "=",
+            FilterOp::Ge => ">=",
+            FilterOp::Gt => ">",
+            FilterOp::Le => "<=",
+            FilterOp::Lt => "<",
+        };
+        match &self.key {
+            Some(key) => write!(f, "{key}{op}{}", self.value),
+            None => write!(f, "(first key){op}{}", self.value),
+        }
     }
 }
 
@@ -200,6 +217,14 @@ mod tests {
             value: value.into(),
             raw: format!("{key}={value}"),
         }
+    }
+
+    #[test]
+    fn conditions_with_two_operators_are_refused() {
+        for text in ["dt>=>=x", "dt=>x", "a<b>c", ">=x", "dt>="] {
+            assert!(text.parse::<PartitionFilter>().is_err(), "{text}");
+        }
+        assert!("dt>=2020-09-19".parse::<PartitionFilter>().is_ok());
     }
 
     #[test]

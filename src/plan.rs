@@ -28,6 +28,15 @@ pub enum PlanError {
     Scan(#[from] ScanError),
     #[error("{0}\nnothing was read from the catalog: fix the declarations, then plan again")]
     GlueLimits(DeclareErrors),
+    #[error(
+        "the partition condition names `{key}`, which is not a partition key of {table} (its \
+         keys: {keys}); name one of them"
+    )]
+    UnknownPartitionKey {
+        key: String,
+        table: String,
+        keys: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -232,6 +241,27 @@ pub async fn plan(
     }
     if !over_limits.is_empty() {
         return Err(PlanError::GlueLimits(DeclareErrors(over_limits)));
+    }
+    if let Some(key) = scan_options
+        .partitions
+        .as_ref()
+        .and_then(|f| f.key.as_ref())
+    {
+        for &(database, table) in selected {
+            let table = &declared.databases[database].tables[table];
+            if !table.partition_keys.iter().any(|k| same_name(&k.name, key)) {
+                return Err(PlanError::UnknownPartitionKey {
+                    key: key.clone(),
+                    table: table.path.display().to_string(),
+                    keys: table
+                        .partition_keys
+                        .iter()
+                        .map(|k| k.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
     }
     let mut plan = Plan {
         databases: Vec::new(),

@@ -385,6 +385,42 @@ pub async fn scan(
         .map(|(name, accumulator)| accumulator.finish(lake, name))
         .collect();
     report_colliding_tables(&mut tables);
+    if let Some(PartitionFilter { key: Some(key), .. }) = &options.partitions {
+        for table in &mut tables {
+            if !table.partition_keys.is_empty()
+                && !table.partition_keys.iter().any(|k| same_name(&k.name, key))
+            {
+                let keys: Vec<&str> = table
+                    .partition_keys
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect();
+                table.problems.push(Problem::error(
+                    "unknown_partition_key",
+                    format!(
+                        "the partition condition names `{key}`, which is not a partition key of \
+                         `{}` (its keys: {}): the condition filtered nothing there",
+                        table.name,
+                        keys.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let nothing_matched = tables.is_empty() && !filtered_tables.is_empty();
+    if nothing_matched && let Some(filter) = &options.partitions {
+        problems.push(Problem::warning(
+            "no_partition_matched",
+            format!(
+                "no partition folder of {} passes the condition {filter}: nothing was read",
+                filtered_tables
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
     if !tables.is_empty()
         && tables
             .iter()

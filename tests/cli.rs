@@ -187,3 +187,50 @@ fn plan_creates_no_local_catalog() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("3 table(s) to create"));
     assert!(!dir.path().join("nested").exists());
 }
+
+/// A condition with two operators, or on a key the tables do not have, is an error; one that
+/// matches nothing says so.
+#[test]
+fn partition_conditions_are_checked() {
+    let output = glueprint(&["scan", &sample_lake(), "--partitions", "dt>=>=x"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a partition condition"));
+
+    let output = glueprint(&["plan", "--no-cache", "--partitions", "day>=2020-09-19"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`day`, which is not a partition key of")
+            && stderr.contains("(its keys: dt)"),
+        "{stderr}"
+    );
+
+    let output = glueprint(&[
+        "scan",
+        &sample_lake(),
+        "--partitions",
+        "day>=x",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        document["tables"][0]["problems"][0]["kind"], "unknown_partition_key",
+        "{document:#}"
+    );
+
+    let output = glueprint(&[
+        "scan",
+        &sample_lake(),
+        "--partitions",
+        "dt>=2030-01-01",
+        "--format",
+        "json",
+    ]);
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        document["problems"][0]["kind"], "no_partition_matched",
+        "{document:#}"
+    );
+}
