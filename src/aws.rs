@@ -2,6 +2,9 @@
 //! instance role), with the command line's profile and region on top, so both clients find
 //! the same credentials, region and endpoints the AWS CLI would.
 
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 /// What the command line says about AWS; `None` leaves it to the standard chain.
@@ -22,6 +25,48 @@ impl AwsSettings {
         if let Some(region) = &self.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        loader.load().await
+        let timeouts = Timeouts::from_env();
+        loader
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(timeouts.connect)
+                    .operation_attempt_timeout(timeouts.attempt)
+                    .operation_timeout(timeouts.operation)
+                    .build(),
+            )
+            .load()
+            .await
+    }
+}
+
+/// How long a call to Glue or S3 may take before glueprint gives up on it, so that an endpoint
+/// that accepts and never answers fails the run instead of hanging it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening a connection.
+    pub connect: Duration,
+    /// One attempt (one HTTP request).
+    pub attempt: Duration,
+    /// One operation, every retry included.
+    pub operation: Duration,
+}
+
+impl Timeouts {
+    /// `GLUEPRINT_ATTEMPT_TIMEOUT` and `GLUEPRINT_OPERATION_TIMEOUT`, in seconds (30 and 120 by
+    /// default); connecting gets at most 10 s.
+    pub fn from_env() -> Self {
+        let seconds = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .filter(|value| *value > 0.0)
+                .map_or(Duration::from_secs(default), Duration::from_secs_f64)
+        };
+        let attempt = seconds("GLUEPRINT_ATTEMPT_TIMEOUT", 30);
+        Timeouts {
+            connect: attempt.min(Duration::from_secs(10)),
+            attempt,
+            operation: seconds("GLUEPRINT_OPERATION_TIMEOUT", 120).max(attempt),
+        }
     }
 }

@@ -15,10 +15,10 @@ use futures::stream::BoxStream;
 use object_store::aws::{AmazonS3Builder, AwsCredential};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{CredentialProvider, ObjectMeta, ObjectStore};
+use object_store::{ClientOptions, CredentialProvider, ObjectMeta, ObjectStore, RetryConfig};
 use tokio::sync::Mutex;
 
-use crate::aws::AwsSettings;
+use crate::aws::{AwsSettings, Timeouts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -247,9 +247,19 @@ async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, 
         .ok_or_else(|| StoreError::NoRegion {
             location: location.to_string(),
         })?;
+    let timeouts = Timeouts::from_env();
     let mut builder = AmazonS3Builder::new()
         .with_bucket_name(bucket)
-        .with_region(region);
+        .with_region(region)
+        .with_client_options(
+            ClientOptions::new()
+                .with_connect_timeout(timeouts.connect)
+                .with_timeout(timeouts.attempt),
+        )
+        .with_retry(RetryConfig {
+            retry_timeout: timeouts.operation,
+            ..RetryConfig::default()
+        });
     if let Some(credentials) = config.credentials_provider() {
         builder = builder.with_credentials(Arc::new(AwsChainCredentials::new(credentials)));
     }

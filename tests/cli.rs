@@ -234,3 +234,59 @@ fn partition_conditions_are_checked() {
         "{document:#}"
     );
 }
+
+/// An endpoint that accepts connections and never answers fails the run within the configured
+/// timeouts, for Glue and for S3, with a message that says what happened.
+#[test]
+fn a_silent_endpoint_fails_the_run_in_time() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    // Accept and hold every connection, answering nothing.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalogs/db");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(
+        db.join("database.yaml"),
+        "name: db\nlocation: s3://b/lake/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        db.join("t.yaml"),
+        "name: t\nevent: T\ncolumns:\n- name: a\n  type: int\n",
+    )
+    .unwrap();
+    let env = [
+        ("GLUEPRINT_ATTEMPT_TIMEOUT", "1".to_string()),
+        ("GLUEPRINT_OPERATION_TIMEOUT", "3".to_string()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+    ];
+    let catalogs = db.parent().unwrap().to_str().unwrap().to_string();
+    for args in [
+        vec!["plan", "--catalog", "glue", "--catalogs", &catalogs],
+        vec!["scan", "s3://b/lake/"],
+    ] {
+        let started = std::time::Instant::now();
+        let output = glueprint_with_env(&args, &env);
+        let took = started.elapsed();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{args:?} took {took:?}"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("no answer in time") || stderr.contains("cannot list s3://b/lake/"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

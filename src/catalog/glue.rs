@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
 use aws_sdk_glue::Client;
-use aws_sdk_glue::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_glue::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_glue::types as glue;
 
 use crate::aws::AwsSettings;
@@ -93,12 +93,51 @@ where
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let reason = match (error.code(), error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_string(),
-        _ => DisplayErrorContext(&error).to_string(),
+    let (reason, advice) = match &error {
+        SdkError::TimeoutError(_) => (
+            "no answer in time".to_string(),
+            "check the endpoint and the network; GLUEPRINT_ATTEMPT_TIMEOUT and \
+             GLUEPRINT_OPERATION_TIMEOUT (seconds) set how long to wait",
+        ),
+        SdkError::DispatchFailure(failure) => (
+            format!(
+                "{}: {}",
+                if failure.is_timeout() {
+                    "no answer in time"
+                } else {
+                    "cannot reach Glue"
+                },
+                innermost(&error)
+            ),
+            "check the endpoint (AWS_ENDPOINT_URL_GLUE, the region) and the network",
+        ),
+        SdkError::ServiceError(_) => (
+            match (error.code(), error.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_string(),
+                _ => "an error without a code".to_string(),
+            },
+            "check the permissions and the names involved",
+        ),
+        SdkError::ResponseError(_) => (
+            format!("an answer that is not Glue's ({})", innermost(&error)),
+            "check that the endpoint is AWS Glue",
+        ),
+        _ => (
+            innermost(&error),
+            "check the AWS configuration (region, credentials)",
+        ),
     };
-    CatalogError::Store(format!("Glue {operation} failed ({reason})"))
+    CatalogError::Store(format!("Glue {operation} failed ({reason}); {advice}"))
+}
+
+/// The deepest cause's own words: the SDK's outer layers add only their type names.
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut deepest = error;
+    while let Some(source) = deepest.source() {
+        deepest = source;
+    }
+    deepest.to_string()
 }
 
 fn code<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Option<&str> {
