@@ -160,6 +160,13 @@ fn unparsable_types(plan: &Plan) -> Vec<String> {
     found
 }
 
+/// Whether `live` holds what creating `table` writes: columns, partition keys and location.
+fn same_definition(live: &crate::catalog::Table, table: &crate::catalog::Table) -> bool {
+    live.storage.columns == table.storage.columns
+        && live.partition_keys == table.partition_keys
+        && live.storage.location == table.storage.location
+}
+
 fn steps(plan: &Plan) -> Vec<Step<'_>> {
     let mut steps = Vec::new();
     for database in &plan.databases {
@@ -214,10 +221,18 @@ async fn run(
             };
         }
         Step::CreateTable(database, table) => {
-            return catalog
-                .create_table(database, table)
-                .await
-                .map_err(|e| e.to_string());
+            return match catalog.create_table(database, table).await {
+                // A create whose answer was lost is retried and meets its own table: done.
+                Err(CatalogError::AlreadyExists(name)) => {
+                    match catalog.get_table(database, &table.name).await {
+                        Ok(Some(live)) if same_definition(&live, table) => Ok(()),
+                        _ => Err(format!(
+                            "`{name}` already exists with another definition; run plan again"
+                        )),
+                    }
+                }
+                result => result.map_err(|e| e.to_string()),
+            };
         }
         Step::UpdateTable(database, table) => {
             return catalog

@@ -51,6 +51,7 @@ on_both_backends!(
     every_type_string_is_athenas_and_partitions_follow_their_table,
     a_live_type_string_athena_cannot_parse_is_rewritten,
     a_live_table_glueprint_cannot_read_is_skipped,
+    a_create_whose_answer_was_lost_counts_as_done,
 );
 
 /// A lake written locally (and mirrored to S3 for Glue), a catalogs/ folder, and a live catalog.
@@ -918,4 +919,54 @@ async fn a_live_table_glueprint_cannot_read_is_skipped(backend: Backend) {
     );
     let report = ws.expect(&["drift", "--format", "json"], 2);
     assert!(report.contains("the live table cannot be read"), "{report}");
+}
+
+/// CreateTable succeeded but its answer was lost: the retry meets "already exists". An
+/// identical table counts as done; another one is a clear failure.
+async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
+    let ws = Workspace::with_lake(backend, &["Charged", "App Launched"], 1, false).await;
+    ws.expect(&["onboard", "Charged", "App Launched"], 0);
+    let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
+    let catalog = ws.catalog();
+    let plan = glueprint::plan::plan(
+        &declared,
+        &[(0, 0), (0, 1)],
+        catalog.as_ref(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    catalog
+        .create_database(&plan.databases[0].desired)
+        .await
+        .unwrap();
+    let (first, second) = (&plan.tables[0].target, &plan.tables[1].target);
+    catalog.create_table("events", first).await.unwrap();
+    glueprint::apply::apply(&plan, catalog.as_ref(), &Default::default())
+        .await
+        .unwrap();
+
+    catalog
+        .update_table("events", &{
+            let mut other = catalog
+                .get_table("events", &second.name)
+                .await
+                .unwrap()
+                .unwrap();
+            other.storage.location = "s3://elsewhere/".into();
+            other
+        })
+        .await
+        .unwrap();
+    let mut again = plan.clone();
+    again.databases.clear();
+    again.tables.retain(|t| t.name == second.name);
+    let error = glueprint::apply::apply(&again, catalog.as_ref(), &Default::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("already exists with another definition"),
+        "{error}"
+    );
 }
