@@ -20,7 +20,7 @@ use crate::infer::FileSchema;
 pub const DEFAULT_PATH: &str = ".glueprint/footers.db";
 
 #[derive(Debug, thiserror::Error)]
-#[error("the footer cache {path} cannot be used ({reason}); delete it, or pass --no-cache")]
+#[error("the footer cache {path} cannot be used ({reason})")]
 pub struct CacheError {
     path: String,
     reason: String,

@@ -288,7 +288,17 @@ impl CacheArgs {
         let cache = if self.no_cache {
             None
         } else {
-            Some(Arc::new(FooterCache::open(&self.cache_path)?))
+            // The cache only saves reads: one that cannot be opened is said, never fatal.
+            match FooterCache::open(&self.cache_path) {
+                Ok(cache) => Some(Arc::new(cache)),
+                Err(error) => {
+                    eprintln!(
+                        "warning: {error}; every footer is read: delete the file (with its -wal \
+                         and -shm files) to start a new one"
+                    );
+                    None
+                }
+            }
         };
         Ok(ScanOptions {
             cache,

@@ -73,8 +73,6 @@ pub enum ScanError {
         #[source]
         source: object_store::Error,
     },
-    #[error(transparent)]
-    Cache(#[from] crate::cache::CacheError),
     #[error("a footer read task failed ({0}); this is a bug in glueprint, please report it")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -223,12 +221,16 @@ pub async fn scan(
 
     let mut folders = Folders::default();
     let mut unreadable_keys: Vec<String> = Vec::new();
+    let mut cache_failures = Vec::new();
     let mut empty: Vec<FileOutcome> = Vec::new();
     let (prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
     for prefix in &prefixes {
         let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
-        if let Some(cache) = &options.cache {
-            cache.preload(&lake.cache_key(&lake.path_of(prefix.as_deref().unwrap_or_default())))?;
+        if let Some(cache) = &options.cache
+            && let Err(error) =
+                cache.preload(&lake.cache_key(&lake.path_of(prefix.as_deref().unwrap_or_default())))
+        {
+            cache_failures.push(error);
         }
         let listing = lake.list(prefix.as_deref());
         // Objects go to workers in batches: for local lakes one blocking task reads a whole
@@ -377,8 +379,20 @@ pub async fn scan(
             ));
         }
     }
-    if let Some(cache) = &options.cache {
-        cache.save()?;
+    if let Some(cache) = &options.cache
+        && let Err(error) = cache.save()
+    {
+        cache_failures.push(error);
+    }
+    // The cache only saves reads: a cache that fails is said once, never fatal.
+    if let Some(error) = cache_failures.first() {
+        problems.push(Problem::warning(
+            "footer_cache",
+            format!(
+                "{error}; the scan went on without it: delete the file (with its -wal and -shm \
+                 files) to start a new one"
+            ),
+        ));
     }
     let mut tables: Vec<TableReport> = tables
         .into_iter()

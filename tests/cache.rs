@@ -311,3 +311,33 @@ fn a_rewrite_keeping_size_and_time_is_read_again() {
     assert_eq!(stat(&after, "footers_cached"), 0);
     assert_eq!(columns(table(&after, "t")), pairs(&[("x", "string")]));
 }
+
+/// The footer cache is a cache: a corrupt one is said and the scan goes on without it.
+#[test]
+fn a_corrupt_cache_is_a_warning_never_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_schema_file(&lake, "t/a.parquet", vec![col("x", DataType::Int32)], 1);
+    let cache = dir.path().join("footers.db");
+    std::fs::write(
+        &cache,
+        b"this is not a SQLite database, not even close to one....",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_glueprint"))
+        .args([
+            "scan",
+            lake.to_str().unwrap(),
+            "--format",
+            "json",
+            "--cache-path",
+        ])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(columns(table(&document, "t")), pairs(&[("x", "int")]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: the footer cache"), "{stderr}");
+}

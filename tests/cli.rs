@@ -290,3 +290,28 @@ fn a_silent_endpoint_fails_the_run_in_time() {
         );
     }
 }
+
+/// A SQLite file of another application is refused, and left as it was.
+#[test]
+fn a_foreign_sqlite_file_is_never_written_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("app.db");
+    let connection = rusqlite::Connection::open(&foreign).unwrap();
+    connection
+        .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(connection);
+    let before = std::fs::read(&foreign).unwrap();
+    for command in ["plan", "apply"] {
+        let output = glueprint(&[
+            command,
+            "--no-cache",
+            "--catalog-path",
+            foreign.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("not a glueprint catalog"), "{stderr}");
+    }
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+}

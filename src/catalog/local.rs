@@ -41,6 +41,61 @@ CREATE TABLE IF NOT EXISTS partitions (
 );
 ";
 
+/// Stamped into the file (SQLite's `application_id`, "glup"), so a foreign SQLite file is
+/// refused instead of written into.
+const APPLICATION_ID: i32 = 0x676c_7570;
+
+/// Another run writing the catalog holds its lock this long at most before we give up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Refuses a SQLite file that is not a glueprint catalog: stamped by another application, or
+/// unstamped with tables of its own (catalogs made before the stamp hold only ours).
+fn check_ours(connection: &Connection, path: &Path) -> Result<(), CatalogError> {
+    connection
+        .busy_timeout(BUSY_TIMEOUT)
+        .map_err(|error| opening_failed(path, error))?;
+    let id: i32 = connection
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(|error| opening_failed(path, error))?;
+    let foreign_tables: i64 = connection
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' \
+             AND name NOT IN ('databases', 'tables', 'partitions')",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(|error| opening_failed(path, error))?;
+    if id == APPLICATION_ID || (id == 0 && foreign_tables == 0) {
+        Ok(())
+    } else {
+        Err(CatalogError::Store(format!(
+            "{} is a SQLite file of another application, not a glueprint catalog; nothing was \
+             written to it: pass another --catalog-path",
+            path.display()
+        )))
+    }
+}
+
+fn opening_failed(path: &Path, error: rusqlite::Error) -> CatalogError {
+    let busy = matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    );
+    if busy {
+        CatalogError::Store(format!(
+            "another glueprint run has held {} for {}s; let it finish, then run again",
+            path.display(),
+            BUSY_TIMEOUT.as_secs()
+        ))
+    } else {
+        CatalogError::Store(format!(
+            "{} cannot be read as a glueprint catalog ({error}); if it is damaged, restore it \
+             from a copy or pass another --catalog-path",
+            path.display()
+        ))
+    }
+}
+
 #[derive(Debug)]
 pub struct LocalCatalog {
     connection: Mutex<Connection>,
@@ -70,22 +125,18 @@ impl LocalCatalog {
     pub fn open(path: &Path) -> Result<Self, CatalogError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|error| {
-                CatalogError::Store(format!("cannot create {}: {error}", parent.display()))
+                CatalogError::Store(format!("cannot create {}: {error}", path.display()))
             })?;
         }
         let connection = Connection::open(path).map_err(|error| {
             CatalogError::Store(format!("cannot open {}: {error}", path.display()))
         })?;
+        check_ours(&connection, path)?;
         connection
             .execute_batch("PRAGMA foreign_keys = ON;")
             .and_then(|()| connection.execute_batch(SCHEMA))
-            .map_err(|error| {
-                CatalogError::Store(format!(
-                    "{} is not a glueprint catalog ({error}); move it away or pass another \
-                     --catalog-path",
-                    path.display()
-                ))
-            })?;
+            .and_then(|()| connection.pragma_update(None, "application_id", APPLICATION_ID))
+            .map_err(|error| opening_failed(path, error))?;
         Ok(Self {
             connection: Mutex::new(connection),
             read_only: false,
@@ -104,6 +155,7 @@ impl LocalCatalog {
         let connection = opened.map_err(|error| {
             CatalogError::Store(format!("cannot open {}: {error}", path.display()))
         })?;
+        check_ours(&connection, path)?;
         Ok(Self {
             connection: Mutex::new(connection),
             read_only: true,
@@ -560,7 +612,9 @@ mod tests {
         .unwrap();
         let error = LocalCatalog::open(&path).unwrap_err();
         assert!(
-            error.to_string().contains("is not a glueprint catalog"),
+            error
+                .to_string()
+                .contains("cannot be read as a glueprint catalog (file is not a database)"),
             "{error}"
         );
     }
