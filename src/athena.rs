@@ -17,7 +17,7 @@ use std::fmt;
 
 use unicode_general_category::{GeneralCategory, get_general_category};
 
-use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, MAX_TYPE_DEPTH, StructField};
 
 /// Whether Athena's tokenizer keeps `c` inside a name token (Java's `isLetterOrDigit` on one
 /// UTF-16 unit, plus `_ . space $`). Characters outside the Basic Multilingual Plane arrive in
@@ -159,6 +159,7 @@ pub fn parse(text: &str) -> Result<HiveType, AthenaTypeError> {
         text,
         tokens,
         index: 0,
+        depth: 0,
     };
     let ty = parser.parse_type()?;
     if let Some(extra) = parser.peek() {
@@ -210,6 +211,8 @@ struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     index: usize,
+    /// Types open around the one being parsed: bounded, so no input can exhaust the stack.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -299,6 +302,20 @@ impl Parser<'_> {
     }
 
     fn parse_type(&mut self) -> Result<HiveType, AthenaTypeError> {
+        if self.depth >= MAX_TYPE_DEPTH {
+            return Err(AthenaTypeError {
+                input: self.text.to_string(),
+                position: self.peek().map_or(1, |t| t.position + 1),
+                reason: format!("types nest more than {MAX_TYPE_DEPTH} levels deep"),
+            });
+        }
+        self.depth += 1;
+        let parsed = self.parse_type_here();
+        self.depth -= 1;
+        parsed
+    }
+
+    fn parse_type_here(&mut self) -> Result<HiveType, AthenaTypeError> {
         let token = self.next("a type")?;
         let simple = match token.text.as_str() {
             "boolean" => Some(HiveType::Boolean),

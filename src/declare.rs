@@ -175,6 +175,10 @@ impl ProjectionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeSpec(pub HiveType);
 
+/// Types nested deeper than this are written as one Glue string rather than a YAML tree (each
+/// level takes two YAML levels, and the YAML reader stops at 64).
+const MAX_TREE_DEPTH: usize = 16;
+
 fn holds_struct(ty: &HiveType) -> bool {
     match ty {
         HiveType::Struct(_) => true,
@@ -187,7 +191,8 @@ fn holds_struct(ty: &HiveType) -> bool {
 impl Serialize for TypeSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let ty = &self.0;
-        if !holds_struct(ty) {
+        // Deep types stay one line: the YAML reader refuses documents nested much deeper.
+        if !holds_struct(ty) || ty.depth() > MAX_TREE_DEPTH {
             return serializer.collect_str(ty);
         }
         let mut map = serializer.serialize_map(Some(1))?;

@@ -67,6 +67,11 @@ pub enum FooterError {
     #[error("has a corrupt Parquet footer ({reason}): write the file again")]
     Corrupt { reason: String },
     #[error(
+        "has a schema nested more than {MAX_SCHEMA_DEPTH} levels deep (at least {depth}), which \
+         no engine reads and glueprint refuses to decode: write it flatter"
+    )]
+    TooDeep { depth: usize },
+    #[error(
         "has a footer with a writer quirk ({reason}) that pyarrow and DuckDB read past but the \
          Parquet decoder glueprint uses refuses: this is glueprint's limit, not broken data; \
          rewrite the file with another writer (or pyarrow) to have it scanned"
@@ -262,7 +267,67 @@ impl<'a> RangeReader<'a> {
     }
 }
 
+/// Deepest schema nesting read. The parquet crate decodes schemas recursively, so a crafted
+/// footer with thousands of nested groups would overflow the stack before any check of ours.
+pub const MAX_SCHEMA_DEPTH: usize = 100;
+
+/// The nesting depth of a footer's schema, read from its flat element list (each element says
+/// how many children follow) without recursion. `None` when the bytes are not a readable
+/// footer: the full decode then says why.
+fn schema_depth(footer: &[u8]) -> Option<usize> {
+    use thrift::protocol::{TCompactInputProtocol, TInputProtocol, TType};
+    let mut input = TCompactInputProtocol::new(footer);
+    input.read_struct_begin().ok()?;
+    loop {
+        let field = input.read_field_begin().ok()?;
+        if field.field_type == TType::Stop {
+            return None;
+        }
+        // FileMetaData field 2: list<SchemaElement>, depth-first.
+        if field.id != Some(2) {
+            input.skip(field.field_type).ok()?;
+            continue;
+        }
+        let list = input.read_list_begin().ok()?;
+        let mut open: Vec<i32> = Vec::new();
+        let mut deepest = 0;
+        for _ in 0..list.size {
+            let mut children = 0;
+            input.read_struct_begin().ok()?;
+            loop {
+                let element = input.read_field_begin().ok()?;
+                if element.field_type == TType::Stop {
+                    break;
+                }
+                if element.id == Some(5) && element.field_type == TType::I32 {
+                    children = input.read_i32().ok()?;
+                } else {
+                    input.skip(element.field_type).ok()?;
+                }
+            }
+            input.read_struct_end().ok()?;
+            while open.last() == Some(&0) {
+                open.pop();
+            }
+            if let Some(remaining) = open.last_mut() {
+                *remaining -= 1;
+            }
+            if children > 0 {
+                open.push(children);
+            }
+            deepest = deepest.max(open.len());
+            if deepest > MAX_SCHEMA_DEPTH {
+                return Some(deepest);
+            }
+        }
+        return Some(deepest);
+    }
+}
+
 fn decode(footer: &[u8]) -> Result<ParquetMetaData, FooterError> {
+    if let Some(depth) = schema_depth(footer).filter(|&depth| depth > MAX_SCHEMA_DEPTH) {
+        return Err(FooterError::TooDeep { depth });
+    }
     // Statistics are decoded for nothing here: only the schema and key-value metadata are used.
     let options = ParquetMetaDataOptions::new()
         .with_column_stats_policy(ParquetStatisticsPolicy::SkipAll)

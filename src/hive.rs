@@ -9,6 +9,9 @@ use std::str::FromStr;
 /// Largest decimal precision Athena and Spectrum accept (catalog-facts §3).
 pub const MAX_DECIMAL_PRECISION: u8 = 38;
 
+/// Deepest type nesting glueprint parses, as for Parquet schemas (`footer::MAX_SCHEMA_DEPTH`).
+pub const MAX_TYPE_DEPTH: usize = 100;
+
 /// A Glue/Hive column type.
 ///
 /// Parsed leniently (any spacing and case, backtick-quoted names as earlier glueprint versions
@@ -65,6 +68,16 @@ impl HiveType {
 
     pub fn map(key: HiveType, value: HiveType) -> Self {
         HiveType::Map(Box::new(key), Box::new(value))
+    }
+
+    /// How many types nest here: 1 for a primitive, one more per array, map or struct level.
+    pub fn depth(&self) -> usize {
+        1 + match self {
+            HiveType::Array(element) => element.depth(),
+            HiveType::Map(key, value) => key.depth().max(value.depth()),
+            HiveType::Struct(fields) => fields.iter().map(|f| f.ty.depth()).max().unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Primitive types are the only ones Glue accepts as partition keys and map keys.
@@ -168,6 +181,7 @@ impl FromStr for HiveType {
             input,
             chars: input.char_indices().collect(),
             pos: 0,
+            depth: 0,
         };
         let ty = parser.parse_type()?;
         parser.skip_whitespace();
@@ -182,6 +196,8 @@ struct Parser<'a> {
     input: &'a str,
     chars: Vec<(usize, char)>,
     pos: usize,
+    /// Types open around the one being parsed: bounded, so no input can exhaust the stack.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -248,6 +264,18 @@ impl Parser<'_> {
     }
 
     fn parse_type(&mut self) -> Result<HiveType, ParseTypeError> {
+        if self.depth >= MAX_TYPE_DEPTH {
+            return Err(self.error(format!(
+                "types nest more than {MAX_TYPE_DEPTH} levels deep, which no engine reads"
+            )));
+        }
+        self.depth += 1;
+        let parsed = self.parse_type_here();
+        self.depth -= 1;
+        parsed
+    }
+
+    fn parse_type_here(&mut self) -> Result<HiveType, ParseTypeError> {
         self.skip_whitespace();
         let start = self.pos;
         let name = self.word().to_ascii_lowercase();
@@ -470,6 +498,15 @@ mod tests {
         assert!(err.reason.contains("unexpected text"), "{err}");
         assert!("struct<>".parse::<HiveType>().is_err());
         assert!("".parse::<HiveType>().is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_never_exhausts_the_stack() {
+        let deep = |levels: usize| format!("{}int{}", "array<".repeat(levels), ">".repeat(levels));
+        assert_eq!(parse(&deep(MAX_TYPE_DEPTH - 1)).depth(), MAX_TYPE_DEPTH);
+        let error = deep(12_000).parse::<HiveType>().unwrap_err();
+        assert!(error.reason.contains("more than 100 levels"), "{error}");
+        assert!(crate::athena::parse(&deep(12_000)).is_err());
     }
 
     #[test]

@@ -192,6 +192,7 @@ impl FileError {
                 FooterError::Changed { .. } => "changed_during_scan",
                 FooterError::Corrupt { .. } => "corrupt_footer",
                 FooterError::WriterQuirk { .. } => "unsupported_footer",
+                FooterError::TooDeep { .. } => "schema_too_deep",
                 FooterError::Read { .. } => "read_failed",
             },
             FileError::Schema(_) => "unreadable_schema",

@@ -376,3 +376,25 @@ fn only_glueprint_variables_expand_and_secrets_never() {
         );
     }
 }
+
+/// YAML that glueprint writes stays readable by glueprint, however deep the type.
+#[test]
+fn deep_types_are_written_as_yaml_glueprint_reads_back() {
+    let deep: String = format!("{}int{}", "struct<a:".repeat(40), ">".repeat(40));
+    let ty: glueprint::hive::HiveType = deep.parse().unwrap();
+    let file = glueprint::declare::new_table_file(
+        "t",
+        "T",
+        vec![glueprint::declare::ColumnSpec::new(
+            "deep",
+            ty.clone(),
+            None,
+        )],
+    );
+    let dir = catalogs_with(
+        DATABASE,
+        &[("t.yaml", &glueprint::declare::table_yaml(&file))],
+    );
+    let declared = glueprint::declare::Declared::load(dir.path()).unwrap();
+    assert_eq!(declared.databases[0].tables[0].file.columns[0].ty.0, ty);
+}

@@ -816,3 +816,86 @@ fn partition_folders_that_glue_cannot_hold_apart_are_reported() {
     assert_eq!(lake_problems.len(), 1, "{lake_problems:?}");
     assert_eq!(lake_problems[0]["kind"], "root_is_a_table");
 }
+
+/// A ~60 KB footer declaring 10,000 nested groups: reported, never a crash, the rest scanned.
+#[test]
+fn a_footer_nested_ten_thousand_deep_is_refused_not_a_crash() {
+    use thrift::protocol::{
+        TCompactOutputProtocol, TFieldIdentifier, TListIdentifier, TOutputProtocol,
+        TStructIdentifier, TType,
+    };
+    let mut footer = Vec::new();
+    {
+        let mut out = TCompactOutputProtocol::new(&mut footer);
+        let field = |name: &str, kind, id| TFieldIdentifier::new(name, kind, id);
+        out.write_struct_begin(&TStructIdentifier::new("FileMetaData"))
+            .unwrap();
+        out.write_field_begin(&field("version", TType::I32, 1))
+            .unwrap();
+        out.write_i32(1).unwrap();
+        out.write_field_end().unwrap();
+        out.write_field_begin(&field("schema", TType::List, 2))
+            .unwrap();
+        let depth = 10_000;
+        out.write_list_begin(&TListIdentifier::new(TType::Struct, depth + 1))
+            .unwrap();
+        for level in 0..=depth {
+            out.write_struct_begin(&TStructIdentifier::new("SchemaElement"))
+                .unwrap();
+            if level == depth {
+                out.write_field_begin(&field("type", TType::I32, 1))
+                    .unwrap();
+                out.write_i32(1).unwrap();
+                out.write_field_end().unwrap();
+            }
+            out.write_field_begin(&field("repetition_type", TType::I32, 3))
+                .unwrap();
+            out.write_i32(1).unwrap();
+            out.write_field_end().unwrap();
+            out.write_field_begin(&field("name", TType::String, 4))
+                .unwrap();
+            out.write_string("g").unwrap();
+            out.write_field_end().unwrap();
+            if level < depth {
+                out.write_field_begin(&field("num_children", TType::I32, 5))
+                    .unwrap();
+                out.write_i32(1).unwrap();
+                out.write_field_end().unwrap();
+            }
+            out.write_field_stop().unwrap();
+            out.write_struct_end().unwrap();
+        }
+        out.write_list_end().unwrap();
+        out.write_field_end().unwrap();
+        out.write_field_begin(&field("num_rows", TType::I64, 3))
+            .unwrap();
+        out.write_i64(0).unwrap();
+        out.write_field_end().unwrap();
+        out.write_field_begin(&field("row_groups", TType::List, 4))
+            .unwrap();
+        out.write_list_begin(&TListIdentifier::new(TType::Struct, 0))
+            .unwrap();
+        out.write_list_end().unwrap();
+        out.write_field_end().unwrap();
+        out.write_field_stop().unwrap();
+        out.write_struct_end().unwrap();
+    }
+    let mut file = b"PAR1".to_vec();
+    file.extend_from_slice(&footer);
+    file.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    file.extend_from_slice(b"PAR1");
+    let lake = tempfile::tempdir().unwrap();
+    write_bytes(lake.path(), "deep/a.parquet", &file);
+    write_schema_file(
+        lake.path(),
+        "fine/a.parquet",
+        vec![col("x", DataType::Int32)],
+        1,
+    );
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    assert_eq!(columns(table(&document, "fine")), pairs(&[("x", "int")]));
+    let found = problems(table(&document, "deep"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "schema_too_deep");
+}
