@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::plan::{Action, ChangeKind, Drift, Plan};
+use crate::problem::shown;
 
 /// The kinds of drift, as `--fail-on` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -79,8 +80,8 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
             let mut add = |kind, message: String, objects: Vec<String>| {
                 findings.push(Finding {
                     kind,
-                    message,
-                    objects,
+                    message: shown(&message).into_owned(),
+                    objects: objects.iter().map(|o| shown(o).into_owned()).collect(),
                 })
             };
             if plan

@@ -10,6 +10,7 @@ use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
 use crate::hive::{HiveType, same_name};
 use crate::merge::reads_as;
 use crate::problem::Severity;
+use crate::problem::shown;
 use crate::scan::TableReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -210,7 +211,7 @@ impl Linter<'_> {
             severity,
             file: file.to_string(),
             line: line.max(1),
-            message,
+            message: shown(&message).into_owned(),
             hint: rule.hint,
             objects,
         });

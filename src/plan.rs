@@ -14,7 +14,7 @@ use crate::catalog::{
 use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
 use crate::hive::same_name;
 use crate::merge::{undeclared_fields, unreadable_at, widen};
-use crate::problem::{Problem, Severity};
+use crate::problem::{Problem, Severity, shown};
 use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
 use crate::store::{Lake, StoreError};
 
@@ -453,12 +453,14 @@ fn creation_changes(desired: &Table) -> Vec<Change> {
         .storage
         .columns
         .iter()
-        .map(|column| Change {
-            subject: format!("column {}", column.name),
-            kind: ChangeKind::Added,
-            live: None,
-            declared: Some(column.ty.to_string()),
-            destructive: false,
+        .map(|column| {
+            change(
+                format!("column {}", column.name),
+                ChangeKind::Added,
+                None,
+                Some(column.ty.to_string()),
+                false,
+            )
         })
         .collect()
 }
@@ -470,11 +472,12 @@ fn change(
     declared: Option<String>,
     destructive: bool,
 ) -> Change {
+    let shown_all = |text: Option<String>| text.map(|t| shown(&t).into_owned());
     Change {
-        subject,
+        subject: shown(&subject).into_owned(),
         kind,
-        live,
-        declared,
+        live: shown_all(live),
+        declared: shown_all(declared),
         destructive,
     }
 }
@@ -812,19 +815,27 @@ fn partition_changes_without_data(live_partitions: &[Partition]) -> PartitionCha
 
 /// A table's managed definition as lines of text, for the unified diff people review.
 fn definition_text(table: &Table) -> String {
-    let mut text = format!("location {}\n", table.storage.location);
+    let mut text = format!("location {}\n", shown(&table.storage.location));
     for column in &table.storage.columns {
-        text.push_str(&format!("column {} {}", column.name, column.type_text()));
+        text.push_str(&format!(
+            "column {} {}",
+            shown(&column.name),
+            shown(&column.type_text())
+        ));
         if let Some(comment) = &column.comment {
-            text.push_str(&format!("  -- {comment}"));
+            text.push_str(&format!("  -- {}", shown(comment)));
         }
         text.push('\n');
     }
     for key in &table.partition_keys {
-        text.push_str(&format!("partition key {} {}\n", key.name, key.type_text()));
+        text.push_str(&format!(
+            "partition key {} {}\n",
+            shown(&key.name),
+            shown(&key.type_text())
+        ));
     }
     if let Some(description) = &table.description {
-        text.push_str(&format!("description {description}\n"));
+        text.push_str(&format!("description {}\n", shown(description)));
     }
     text
 }

@@ -1,6 +1,28 @@
 //! Problems found while reading a lake: what went wrong, where, and what to do about it.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
+
+/// `text` with its control characters written as escapes (`\n`, `\u{1b}`). Names come from
+/// data, YAML and Glue; printed raw, a newline plus `::warning` would inject a GitHub Actions
+/// command, and an escape sequence would drive the terminal.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,7 +46,7 @@ impl Problem {
         Self {
             severity: Severity::Error,
             kind,
-            message: message.into(),
+            message: shown(&message.into()).into_owned(),
             objects: Vec::new(),
         }
     }
@@ -37,7 +59,26 @@ impl Problem {
     }
 
     pub fn with_objects(mut self, objects: impl IntoIterator<Item = String>) -> Self {
-        self.objects.extend(objects);
+        self.objects.extend(
+            objects
+                .into_iter()
+                .map(|object| shown(&object).into_owned()),
+        );
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(shown("plain name"), "plain name");
+        assert_eq!(shown("a\n::warning x"), "a\\n::warning x");
+        assert_eq!(shown("\u{1b}[31mred"), "\\u{1b}[31mred");
+        let problem = Problem::error("k", "`a\nb` is odd").with_objects(["t/\r.parquet".into()]);
+        assert_eq!(problem.message, "`a\\nb` is odd");
+        assert_eq!(problem.objects, ["t/\\r.parquet"]);
     }
 }

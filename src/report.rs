@@ -6,7 +6,7 @@ use std::io::Write as _;
 use crate::drift::{DriftKind, DriftReport};
 use crate::organize::{OrganizeReport, Outcome};
 use crate::plan::{Action, ChangeKind, Drift, Plan};
-use crate::problem::{Problem, Severity};
+use crate::problem::{Problem, Severity, shown};
 use crate::scan::{ScanReport, ScanStats};
 use crate::store::Lake;
 
@@ -51,7 +51,12 @@ pub fn scan_text(report: &ScanReport, with_stats: bool) -> String {
         if !table.columns.is_empty() {
             let _ = writeln!(out, "  columns:");
             for column in &table.columns {
-                let _ = writeln!(out, "    {:width$}  {}", column.name, column.ty);
+                let _ = writeln!(
+                    out,
+                    "    {:width$}  {}",
+                    shown(&column.name),
+                    shown(&column.ty.to_string())
+                );
             }
         }
         if !table.partition_keys.is_empty() {

@@ -899,3 +899,24 @@ fn a_footer_nested_ten_thousand_deep_is_refused_not_a_crash() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "schema_too_deep");
 }
+
+/// Names are printed with their control characters escaped: a column name cannot inject a
+/// GitHub Actions command line or drive the terminal.
+#[test]
+fn control_characters_in_names_are_printed_escaped() {
+    let lake = tempfile::tempdir().unwrap();
+    write_schema_file(
+        lake.path(),
+        "t/a.parquet",
+        vec![
+            col("a\n::warning title=x::injected", DataType::Int32),
+            col("\u{1b}[31mred", DataType::Int32),
+        ],
+        1,
+    );
+    let output = glueprint(&["scan", lake.path().to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("\n::warning"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("a\\n::warning title=x::injected"), "{text}");
+}
