@@ -157,7 +157,8 @@ enum Command {
                       table's (partition-schema).\n\n\
                       Formats: markdown (a PR comment or job summary), json, junit (one test \
                       case per table). In GitHub Actions (GITHUB_ACTIONS=true) each finding is \
-                      also printed as an error annotation on the table's YAML file.\n\n\
+                      also printed as an error annotation on the table's YAML file, on standard \
+                      error.\n\n\
                       Exit status: 0 no drift, 2 drift of a kind in --fail-on, 1 failure.",
         after_help = "Examples:\n  glueprint drift --catalog glue --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  glueprint drift --format junit --fail-on catalog,partition-schema > drift.xml"
     )]
@@ -868,7 +869,9 @@ async fn drift_command(args: DriftArgs) -> anyhow::Result<ExitCode> {
         DriftFormat::Junit => out!("{}", report::drift_junit(&report, &args.fail_on)),
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        out!("{}", report::drift_annotations(&report, &args.fail_on));
+        // On standard error: the runner reads workflow commands there too, and standard output
+        // is often the job summary, where they would show as plain text.
+        eprint!("{}", report::drift_annotations(&report, &args.fail_on));
     }
     Ok(if report.has_drift(&args.fail_on) {
         ExitCode::from(EXIT_FOUND_ERRORS)
