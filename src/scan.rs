@@ -224,28 +224,38 @@ pub async fn scan(
     let mut unreadable_keys: Vec<String> = Vec::new();
     let mut cache_failures = Vec::new();
     let mut empty: Vec<FileOutcome> = Vec::new();
-    let (prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
-    for prefix in &prefixes {
-        let listing_location = lake.location_of(prefix.as_deref().map_or("", |p| p));
-        if let Some(cache) = &options.cache
-            && let Err(error) =
+    let (mut prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
+    let local = lake.is_local();
+    // A remote lake is listed table by table, concurrently: one listing of a million keys
+    // would be a thousand sequential page requests before the last table is reached.
+    let mut root_objects = Vec::new();
+    if !local && prefixes == [None] {
+        let (objects, tables) = lake.level("").await.map_err(|source| ScanError::List {
+            location: lake.root().to_string(),
+            source,
+        })?;
+        root_objects = objects;
+        prefixes = tables.into_iter().map(Some).collect();
+    }
+    if let Some(cache) = &options.cache {
+        for prefix in &prefixes {
+            if let Err(error) =
                 cache.preload(&lake.cache_key(&lake.path_of(prefix.as_deref().unwrap_or_default())))
-        {
-            cache_failures.push(error);
+            {
+                cache_failures.push(error);
+            }
         }
-        let listing = lake.list(prefix.as_deref());
-        // Objects go to workers in batches: for local lakes one blocking task reads a whole
-        // batch (a thread hand-off per file cost more than the read); for object stores each
-        // batch's reads run concurrently on one task.
-        let local = lake.is_local();
-        let (batch, batches_in_flight) = if local {
+    }
+    {
+        let listing = concurrent_listing(lake, prefixes, root_objects);
+        // Local lakes are read in batches, one blocking task a batch (a thread hand-off per
+        // file cost more than the read); remote reads are independent: each one done starts
+        // the next, so a slow read never holds other slots idle.
+        let (batch, in_flight) = if local {
             let threads = std::thread::available_parallelism().map_or(2, usize::from);
             (LOCAL_BATCH, threads * 2)
         } else {
-            (
-                REMOTE_BATCH,
-                options.concurrency.div_ceil(REMOTE_BATCH).max(1),
-            )
+            (1, options.concurrency.max(1))
         };
         let mut outcomes = listing
             .ready_chunks(batch)
@@ -256,14 +266,13 @@ pub async fn scan(
                     mapped: Arc::clone(&mapped),
                     cache: options.cache.clone(),
                 };
-                let listing_location = listing_location.clone();
                 async move {
                     // A local listing goes on past a name it cannot convert, so such a name is
                     // reported alone; any other listing error stops the scan, since an S3
                     // listing would end there and leave the rest of the lake unread.
                     let mut metas = Vec::with_capacity(listed.len());
                     let mut odd_keys = Vec::new();
-                    for entry in listed {
+                    for (listing_location, entry) in listed {
                         match entry {
                             Ok(meta) => metas.push(meta),
                             Err(object_store::Error::InvalidPath { source }) if local => {
@@ -298,7 +307,7 @@ pub async fn scan(
                     Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
                 }
             })
-            .buffer_unordered(batches_in_flight)
+            .buffer_unordered(in_flight)
             .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
             .try_flatten();
 
@@ -558,6 +567,50 @@ fn report_colliding_tables(tables: &mut [TableReport]) {
     }
 }
 
+/// Lists `prefixes` (after `root_objects`, already listed), `LIST_CONCURRENCY` at a time, on a
+/// task of its own: the next page of a listing is requested as soon as the previous one
+/// arrives, not when the readers reach its end. Each key comes with its listing's location.
+fn concurrent_listing(
+    lake: &Lake,
+    prefixes: Vec<Option<String>>,
+    root_objects: Vec<ObjectMeta>,
+) -> futures::stream::BoxStream<'static, (String, object_store::Result<ObjectMeta>)> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(LISTED_AHEAD);
+    let lake = lake.clone();
+    tokio::spawn(async move {
+        for meta in root_objects {
+            if sender
+                .send((lake.root().to_string(), Ok(meta)))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        futures::stream::iter(prefixes)
+            .for_each_concurrent(LIST_CONCURRENCY, |prefix| {
+                let (sender, lake) = (sender.clone(), lake.clone());
+                async move {
+                    let location = lake.location_of(prefix.as_deref().unwrap_or_default());
+                    let mut listing = lake.list(prefix.as_deref());
+                    while let Some(entry) = listing.next().await {
+                        // After any error but an odd name, a listing has nothing more to give.
+                        let last = matches!(&entry, Err(error)
+                            if !matches!(error, object_store::Error::InvalidPath { .. }));
+                        if sender.send((location.clone(), entry)).await.is_err() || last {
+                            return;
+                        }
+                    }
+                }
+            })
+            .await;
+    });
+    futures::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|entry| (entry, receiver))
+    })
+    .boxed()
+}
+
 /// What to list: the whole lake, the tables asked for, or, with a partition filter, only the
 /// partition folders that pass it (one delimiter listing per table instead of every object).
 /// Also returns the tables whose folders exist but whose partitions the filter left out.
@@ -627,9 +680,12 @@ fn classify(lake: &Lake, meta: &ObjectMeta) -> Classified {
 /// Hive schemas already mapped, by footer fingerprint: shared by all reads of a scan.
 type MappedSchemas = Mutex<HashMap<u64, Result<Arc<FileSchema>, SchemaError>>>;
 
-/// Objects read together: one blocking task for a local lake, one async task otherwise.
+/// Objects of a local lake read together by one blocking task.
 const LOCAL_BATCH: usize = 128;
-const REMOTE_BATCH: usize = 16;
+/// Table listings running at once; each runs ahead of the reads.
+const LIST_CONCURRENCY: usize = 8;
+/// Keys listed ahead of the reads, at most (bounded memory on lakes of millions of objects).
+const LISTED_AHEAD: usize = 10_000;
 
 /// What every read of a scan shares.
 struct FileContext {

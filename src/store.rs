@@ -157,6 +157,23 @@ impl Lake {
         self.store.list(prefix.as_ref()).boxed()
     }
 
+    /// The objects and the folders directly below `relative` (the root when empty).
+    pub async fn level(
+        &self,
+        relative: &str,
+    ) -> object_store::Result<(Vec<ObjectMeta>, Vec<String>)> {
+        let prefix = self.path_of(relative);
+        let prefix = (!prefix.as_ref().is_empty()).then_some(&prefix);
+        let listing = self.store.list_with_delimiter(prefix).await?;
+        let mut folders: Vec<String> = listing
+            .common_prefixes
+            .iter()
+            .filter_map(|path| path.filename().map(str::to_string))
+            .collect();
+        folders.sort();
+        Ok((listing.objects, folders))
+    }
+
     /// The folders directly below `relative` (the root when empty): the lake's tables, or a
     /// table's partition folders.
     pub async fn folders(&self, relative: &str) -> object_store::Result<Vec<String>> {

@@ -751,7 +751,7 @@ fn a_file_name_with_a_tab_is_reported_and_the_rest_scanned() {
         lake_problems[0]["message"]
             .as_str()
             .unwrap()
-            .contains("u/a\tb.parquet"),
+            .contains("u/a\\tb.parquet"),
         "{lake_problems:?}"
     );
 }
