@@ -426,15 +426,7 @@ async fn organize_one(
     options: &OrganizeOptions,
     same_store: bool,
 ) -> FileReport {
-    let mut report = FileReport {
-        source: job.source_key.clone(),
-        target: job.target_key.clone(),
-        event: job.name.event.clone(),
-        table: job.table.clone(),
-        outcome: Outcome::Failed,
-        bytes: 0,
-        error: None,
-    };
+    let mut report = failed_report(&job, "");
     match transfer(from, to, &job, options, same_store).await {
         Ok((outcome, bytes)) => {
             report.outcome = outcome;

@@ -177,16 +177,7 @@ impl Lake {
     /// The folders directly below `relative` (the root when empty): the lake's tables, or a
     /// table's partition folders.
     pub async fn folders(&self, relative: &str) -> object_store::Result<Vec<String>> {
-        let prefix = self.path_of(relative);
-        let prefix = (!prefix.as_ref().is_empty()).then_some(&prefix);
-        let listing = self.store.list_with_delimiter(prefix).await?;
-        let mut folders: Vec<String> = listing
-            .common_prefixes
-            .iter()
-            .filter_map(|path| path.filename().map(str::to_string))
-            .collect();
-        folders.sort();
-        Ok(folders)
+        Ok(self.level(relative).await?.1)
     }
 
     /// The key of `path` relative to the root.
