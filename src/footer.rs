@@ -48,6 +48,11 @@ pub enum FooterError {
     )]
     EncryptedFooter,
     #[error(
+        "has encrypted columns behind a plaintext footer (the footer names an encryption \
+         algorithm); Athena cannot read them without the keys: write the file unencrypted"
+    )]
+    EncryptedColumns,
+    #[error(
         "is {size} bytes, too small to be Parquet (at least 12 bytes); it is truncated or not \
          Parquet: upload it again or move it out of the table folder"
     )]
@@ -271,62 +276,87 @@ impl<'a> RangeReader<'a> {
 /// footer with thousands of nested groups would overflow the stack before any check of ours.
 pub const MAX_SCHEMA_DEPTH: usize = 100;
 
-/// The nesting depth of a footer's schema, read from its flat element list (each element says
-/// how many children follow) without recursion. `None` when the bytes are not a readable
-/// footer: the full decode then says why.
-fn schema_depth(footer: &[u8]) -> Option<usize> {
+/// What a footer says before the parquet crate decodes it: how deep its schema nests, read
+/// from the flat element list (each element says how many children follow) without recursion,
+/// and whether its columns are encrypted (a plaintext footer naming an encryption algorithm,
+/// which the crate, built without encryption, would pass over in silence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct FooterShape {
+    depth: usize,
+    encrypted_columns: bool,
+}
+
+/// `None` when the bytes are not a readable footer: the full decode then says why.
+fn footer_shape(footer: &[u8]) -> Option<FooterShape> {
     use thrift::protocol::{TCompactInputProtocol, TInputProtocol, TType};
     let mut input = TCompactInputProtocol::new(footer);
+    let mut shape = FooterShape::default();
     input.read_struct_begin().ok()?;
     loop {
         let field = input.read_field_begin().ok()?;
-        if field.field_type == TType::Stop {
-            return None;
-        }
-        // FileMetaData field 2: list<SchemaElement>, depth-first.
-        if field.id != Some(2) {
-            input.skip(field.field_type).ok()?;
-            continue;
-        }
-        let list = input.read_list_begin().ok()?;
-        let mut open: Vec<i32> = Vec::new();
-        let mut deepest = 0;
-        for _ in 0..list.size {
-            let mut children = 0;
-            input.read_struct_begin().ok()?;
-            loop {
-                let element = input.read_field_begin().ok()?;
-                if element.field_type == TType::Stop {
-                    break;
-                }
-                if element.id == Some(5) && element.field_type == TType::I32 {
-                    children = input.read_i32().ok()?;
-                } else {
-                    input.skip(element.field_type).ok()?;
+        match (field.field_type, field.id) {
+            (TType::Stop, _) => return Some(shape),
+            // FileMetaData.schema: list<SchemaElement>, depth-first.
+            (TType::List, Some(2)) => {
+                shape.depth = schema_depth(&mut input)?;
+                if shape.depth > MAX_SCHEMA_DEPTH {
+                    return Some(shape);
                 }
             }
-            input.read_struct_end().ok()?;
-            while open.last() == Some(&0) {
-                open.pop();
+            // FileMetaData.encryption_algorithm.
+            (_, Some(8)) => {
+                shape.encrypted_columns = true;
+                return Some(shape);
             }
-            if let Some(remaining) = open.last_mut() {
-                *remaining -= 1;
-            }
-            if children > 0 {
-                open.push(children);
-            }
-            deepest = deepest.max(open.len());
-            if deepest > MAX_SCHEMA_DEPTH {
-                return Some(deepest);
-            }
+            (kind, _) => input.skip(kind).ok()?,
         }
-        return Some(deepest);
     }
 }
 
+fn schema_depth(input: &mut impl thrift::protocol::TInputProtocol) -> Option<usize> {
+    use thrift::protocol::TType;
+    let list = input.read_list_begin().ok()?;
+    let mut open: Vec<i32> = Vec::new();
+    let mut deepest = 0;
+    for _ in 0..list.size {
+        let mut children = 0;
+        input.read_struct_begin().ok()?;
+        loop {
+            let element = input.read_field_begin().ok()?;
+            if element.field_type == TType::Stop {
+                break;
+            }
+            if element.id == Some(5) && element.field_type == TType::I32 {
+                children = input.read_i32().ok()?;
+            } else {
+                input.skip(element.field_type).ok()?;
+            }
+        }
+        input.read_struct_end().ok()?;
+        while open.last() == Some(&0) {
+            open.pop();
+        }
+        if let Some(remaining) = open.last_mut() {
+            *remaining -= 1;
+        }
+        if children > 0 {
+            open.push(children);
+        }
+        deepest = deepest.max(open.len());
+        if deepest > MAX_SCHEMA_DEPTH {
+            break;
+        }
+    }
+    Some(deepest)
+}
+
 fn decode(footer: &[u8]) -> Result<ParquetMetaData, FooterError> {
-    if let Some(depth) = schema_depth(footer).filter(|&depth| depth > MAX_SCHEMA_DEPTH) {
-        return Err(FooterError::TooDeep { depth });
+    let shape = footer_shape(footer).unwrap_or_default();
+    if shape.depth > MAX_SCHEMA_DEPTH {
+        return Err(FooterError::TooDeep { depth: shape.depth });
+    }
+    if shape.encrypted_columns {
+        return Err(FooterError::EncryptedColumns);
     }
     // Statistics are decoded for nothing here: only the schema and key-value metadata are used.
     let options = ParquetMetaDataOptions::new()

@@ -187,6 +187,7 @@ impl FileError {
                 FooterError::Gzip => "gzip_wrapped",
                 FooterError::Compressed { .. } => "compressed_file",
                 FooterError::EncryptedFooter => "encrypted_footer",
+                FooterError::EncryptedColumns => "encrypted_columns",
                 FooterError::TooSmall { .. } | FooterError::NoMagic { .. } => "not_parquet",
                 FooterError::FooterLongerThanFile { .. } => "truncated_file",
                 FooterError::Changed { .. } => "changed_during_scan",
