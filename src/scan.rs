@@ -268,9 +268,8 @@ pub async fn scan(
                     cache: options.cache.clone(),
                 };
                 async move {
-                    // A local listing goes on past a name it cannot convert, so such a name is
-                    // reported alone; any other listing error stops the scan, since an S3
-                    // listing would end there and leave the rest of the lake unread.
+                    // A name the store cannot convert is reported, and the scan goes on; any
+                    // other listing error stops it, since the lake could not be read whole.
                     let mut metas = Vec::with_capacity(listed.len());
                     let mut odd_keys = Vec::new();
                     for (listing_location, entry) in listed {
@@ -278,6 +277,14 @@ pub async fn scan(
                             Ok(meta) => metas.push(meta),
                             Err(object_store::Error::InvalidPath { source }) if local => {
                                 odd_keys.push(Listed::UnreadableKey(source.to_string()));
+                            }
+                            // An S3 page with such a key fails whole, and its listing ends
+                            // there: the folder is reported, every other folder is scanned.
+                            Err(object_store::Error::InvalidPath { source }) => {
+                                odd_keys.push(Listed::UnreadableKey(format!(
+                                    "{source}; the listing of {listing_location} stopped there, \
+                                     so its keys from that page on were not read"
+                                )));
                             }
                             Err(source) => {
                                 return Err(ScanError::List {

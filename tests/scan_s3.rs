@@ -175,3 +175,32 @@ async fn folder_objects_are_skipped_and_s3_scans_like_local() {
         "the four folder objects"
     );
 }
+
+/// One odd key (`//`, a `.` segment) never aborts the lake: its folder is reported, every
+/// other table is scanned.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_odd_key_is_reported_and_the_other_tables_scanned() {
+    let moto = Moto::start();
+    let bucket = format!("odd-{}", std::process::id());
+    moto.mirror_lake(&bucket);
+    moto.put_raw(&bucket, "lake/charged/dt=2020-09-19//double.parquet", b"x");
+    let output = glueprint_with_env(
+        &["scan", &format!("s3://{bucket}/lake/"), "--format", "json"],
+        &moto.env(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for name in ["app_launched", "product_viewed"] {
+        assert_eq!(problems(table(&document, name)), vec![], "{name}");
+    }
+    let lake_problems = document["problems"].as_array().unwrap();
+    assert_eq!(lake_problems.len(), 1, "{lake_problems:?}");
+    assert_eq!(lake_problems[0]["kind"], "unreadable_key");
+    assert!(
+        lake_problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("charged/"),
+        "{lake_problems:?}"
+    );
+}
