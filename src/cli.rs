@@ -254,8 +254,9 @@ struct ReadArgs {
     #[command(flatten)]
     cache: CacheArgs,
     /// Only partitions passing a condition on a partition key, such as "dt>=2020-09-19"
-    /// (also >, <=, <, =; values compare as text). Only their folders are listed, so a daily
-    /// run on a large lake reads one day; plan compares only those partitions.
+    /// (also >, <=, <, =; whole numbers compare as numbers, other values as text). Only their
+    /// folders are listed, so a daily run on a large lake reads one day; plan compares only
+    /// those partitions.
     #[arg(long, value_name = "KEY OP VALUE", conflicts_with = "since")]
     partitions: Option<PartitionFilter>,
     /// Only partitions whose first key is VALUE or later (dt=VALUE/ folders and after).
