@@ -131,7 +131,7 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                     Drift::Unreadable { objects, .. } => objects.clone(),
                     _ => vec![],
                 };
-                add(DriftKind::Data, crate::report::drift_text(drift), objects);
+                add(DriftKind::Data, drift.to_string(), objects);
             }
             for problem in &table.data_problems {
                 add(

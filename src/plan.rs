@@ -172,6 +172,38 @@ pub enum Drift {
     },
 }
 
+/// One data-drift finding as a sentence.
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sentence = match self {
+            Drift::UndeclaredColumn { column, data_type } => {
+                format!("column `{column}` ({data_type}) is in the data but not declared")
+            }
+            Drift::UndeclaredField { path, data_type } => {
+                format!("struct field `{path}` ({data_type}) is in the data but not declared")
+            }
+            Drift::Unreadable {
+                column,
+                declared,
+                data_type,
+                files,
+                objects,
+            } => format!(
+                "column `{column}` is declared {declared} but {files} file(s) hold {data_type}, which \
+             it cannot read (HIVE_BAD_DATA): {}",
+                objects.join(", ")
+            ),
+            Drift::PartitionKeys { declared, data } => format!(
+                "the data is partitioned by ({}) but the declaration says ({}); no partitions are \
+             registered until they agree",
+                data.join(", "),
+                declared.join(", ")
+            ),
+        };
+        f.write_str(&sentence)
+    }
+}
+
 impl TablePlan {
     pub fn has_changes(&self) -> bool {
         self.action != Action::None

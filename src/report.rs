@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use crate::drift::{DriftKind, DriftReport};
 use crate::organize::{OrganizeReport, Outcome};
-use crate::plan::{Action, ChangeKind, Drift, Plan};
+use crate::plan::{Action, ChangeKind, Plan};
 use crate::problem::{Problem, Severity, shown};
 use crate::scan::{ScanReport, ScanStats};
 use crate::store::Lake;
@@ -259,7 +259,7 @@ pub fn plan_text(plan: &Plan) -> String {
                 table.event
             );
             for drift in &table.drift {
-                let _ = writeln!(out, "    {}", drift_text(drift));
+                let _ = writeln!(out, "    {drift}");
             }
         }
         write_problems(&mut out, &table.data_problems, "  ");
@@ -267,35 +267,6 @@ pub fn plan_text(plan: &Plan) -> String {
     }
     out.push_str(&plan_summary(plan));
     out
-}
-
-/// One data-drift finding as a sentence.
-pub fn drift_text(drift: &Drift) -> String {
-    match drift {
-        Drift::UndeclaredColumn { column, data_type } => {
-            format!("column `{column}` ({data_type}) is in the data but not declared")
-        }
-        Drift::UndeclaredField { path, data_type } => {
-            format!("struct field `{path}` ({data_type}) is in the data but not declared")
-        }
-        Drift::Unreadable {
-            column,
-            declared,
-            data_type,
-            files,
-            objects,
-        } => format!(
-            "column `{column}` is declared {declared} but {files} file(s) hold {data_type}, which \
-             it cannot read (HIVE_BAD_DATA): {}",
-            objects.join(", ")
-        ),
-        Drift::PartitionKeys { declared, data } => format!(
-            "the data is partitioned by ({}) but the declaration says ({}); no partitions are \
-             registered until they agree",
-            data.join(", "),
-            declared.join(", ")
-        ),
-    }
 }
 
 /// One line: how much the plan changes.
