@@ -10,6 +10,7 @@ pub mod aws;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod compat;
 pub mod declare;
 pub mod drift;
 pub mod footer;

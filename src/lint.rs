@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::compat::reads_as;
 use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
 use crate::hive::{HiveType, same_name};
-use crate::merge::reads_as;
 use crate::problem::Severity;
 use crate::problem::shown;
 use crate::scan::TableReport;

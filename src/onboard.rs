@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::compat::merge_types;
 use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
 use crate::hive::same_name;
-use crate::merge::merge_types;
 use crate::naming::{event_identity, table_name};
 use crate::problem::Problem;
 use crate::scan::{self, ScanOptions, Silent, TableReport};

@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::catalog::{
     Catalog, CatalogError, Column, Database, Partition, Storage, Table, TableListing,
 };
+use crate::compat::{undeclared_fields, unreadable_at, widen};
 use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
 use crate::hive::same_name;
-use crate::merge::{undeclared_fields, unreadable_at, widen};
 use crate::problem::{Problem, Severity, shown};
 use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
 use crate::store::{Lake, StoreError};

@@ -1,0 +1,286 @@
+//! Which types read which: the widenings Athena documents as safe (catalog-facts §4), the
+//! merge of two types field by field, and where a file's type fails to read as a declared one.
+//! The merger, plan, lint and onboard all ask here.
+
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
+
+/// Two types at `path` (relative to the column, empty for the column itself) that no single
+/// type reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    pub path: String,
+    pub left: HiveType,
+    pub right: HiveType,
+}
+
+/// The narrowest type that reads values of both `a` and `b`, if the engines promise one.
+pub fn widen(a: &HiveType, b: &HiveType) -> Result<HiveType, Clash> {
+    let mut clashes = Vec::new();
+    let merged = merge_types(a, b, "", &mut clashes);
+    match clashes.into_iter().next() {
+        None => Ok(merged),
+        Some(clash) => Err(clash),
+    }
+}
+
+/// Merges `b` into `a` field by field: where they clash, `a`'s type stays at that path and the
+/// clash is recorded; everywhere else types widen and new struct fields are added. One clash
+/// never hides another, nor a widening or a new field elsewhere in the same type.
+pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Clash>) -> HiveType {
+    use HiveType as H;
+    if a == b {
+        return a.clone();
+    }
+    let mut clash = || {
+        clashes.push(Clash {
+            path: path.to_string(),
+            left: a.clone(),
+            right: b.clone(),
+        });
+        a.clone()
+    };
+    match (a, b) {
+        (H::Array(x), H::Array(y)) => H::array(merge_types(x, y, &format!("{path}[]"), clashes)),
+        (H::Map(ak, av), H::Map(bk, bv)) => H::map(
+            merge_types(ak, bk, &format!("{path}{{key}}"), clashes),
+            merge_types(av, bv, &format!("{path}{{}}"), clashes),
+        ),
+        (H::Struct(x), H::Struct(y)) => H::Struct(merge_struct(x, y, path, clashes)),
+        (
+            H::Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            H::Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => {
+            let scale = *s1.max(s2);
+            let integer_digits = (p1 - s1).max(p2 - s2);
+            let precision = integer_digits + scale;
+            if precision > MAX_DECIMAL_PRECISION {
+                return clash();
+            }
+            H::Decimal { precision, scale }
+        }
+        _ => match (integer_rank(a), integer_rank(b)) {
+            (Some(x), Some(y)) => {
+                if x >= y {
+                    a.clone()
+                } else {
+                    b.clone()
+                }
+            }
+            _ if matches!((a, b), (H::Float, H::Double) | (H::Double, H::Float)) => H::Double,
+            _ => clash(),
+        },
+    }
+}
+
+/// Whether a file column of type `file` reads as a declared column of type `declared` under
+/// Athena's safe reads. Struct fields the declaration lacks are ignored here: Parquet resolves
+/// fields by name, so they are undeclared, not unreadable.
+pub fn reads_as(file: &HiveType, declared: &HiveType) -> bool {
+    use HiveType as H;
+    match (file, declared) {
+        (H::Struct(file_fields), H::Struct(declared_fields)) => file_fields.iter().all(|field| {
+            declared_fields
+                .iter()
+                .find(|d| same_name(&d.name, &field.name))
+                .is_none_or(|d| reads_as(&field.ty, &d.ty))
+        }),
+        (H::Array(a), H::Array(b)) => reads_as(a, b),
+        (H::Map(ak, av), H::Map(bk, bv)) => reads_as(ak, bk) && reads_as(av, bv),
+        _ => widen(file, declared).is_ok_and(|wider| wider.equivalent(declared)),
+    }
+}
+
+/// Where `file` fails to read as `declared`: the innermost path with the two types there.
+pub fn unreadable_at(
+    file: &HiveType,
+    declared: &HiveType,
+    path: &str,
+) -> Option<(String, HiveType, HiveType)> {
+    use HiveType as H;
+    if reads_as(file, declared) {
+        return None;
+    }
+    let nested = match (file, declared) {
+        (H::Struct(file_fields), H::Struct(declared_fields)) => {
+            file_fields.iter().find_map(|field| {
+                let d = declared_fields
+                    .iter()
+                    .find(|d| same_name(&d.name, &field.name))?;
+                unreadable_at(&field.ty, &d.ty, &format!("{path}.{}", field.name))
+            })
+        }
+        (H::Array(a), H::Array(b)) => unreadable_at(a, b, &format!("{path}[]")),
+        (H::Map(ak, av), H::Map(bk, bv)) => unreadable_at(ak, bk, &format!("{path}{{key}}"))
+            .or_else(|| unreadable_at(av, bv, &format!("{path}{{}}"))),
+        _ => None,
+    };
+    nested.or_else(|| Some((path.to_string(), file.clone(), declared.clone())))
+}
+
+/// Paths (and types) of struct fields present in `data` but not in `declared`.
+pub fn undeclared_fields(
+    data: &HiveType,
+    declared: &HiveType,
+    path: &str,
+    found: &mut Vec<(String, HiveType)>,
+) {
+    use HiveType as H;
+    match (data, declared) {
+        (H::Struct(data_fields), H::Struct(declared_fields)) => {
+            for field in data_fields {
+                let nested = format!("{path}.{}", field.name);
+                match declared_fields
+                    .iter()
+                    .find(|d| same_name(&d.name, &field.name))
+                {
+                    Some(d) => undeclared_fields(&field.ty, &d.ty, &nested, found),
+                    None => found.push((nested, field.ty.clone())),
+                }
+            }
+        }
+        (H::Array(a), H::Array(b)) => undeclared_fields(a, b, &format!("{path}[]"), found),
+        (H::Map(_, av), H::Map(_, bv)) => undeclared_fields(av, bv, &format!("{path}{{}}"), found),
+        _ => {}
+    }
+}
+
+fn integer_rank(ty: &HiveType) -> Option<u8> {
+    match ty {
+        HiveType::TinyInt => Some(1),
+        HiveType::SmallInt => Some(2),
+        HiveType::Int => Some(3),
+        HiveType::BigInt => Some(4),
+        _ => None,
+    }
+}
+
+fn merge_struct(
+    left: &[StructField],
+    right: &[StructField],
+    path: &str,
+    clashes: &mut Vec<Clash>,
+) -> Vec<StructField> {
+    let mut merged = left.to_vec();
+    for field in right {
+        match merged.iter().position(|m| same_name(&m.name, &field.name)) {
+            Some(i) => {
+                let nested = if path.is_empty() {
+                    field.name.clone()
+                } else {
+                    format!("{path}.{}", field.name)
+                };
+                merged[i].ty = merge_types(&merged[i].ty, &field.ty, &nested, clashes);
+            }
+            None => merged.push(field.clone()),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> HiveType {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn widens_along_safe_reads() {
+        assert_eq!(widen(&t("tinyint"), &t("int")).unwrap(), t("int"));
+        assert_eq!(widen(&t("bigint"), &t("smallint")).unwrap(), t("bigint"));
+        assert_eq!(widen(&t("float"), &t("double")).unwrap(), t("double"));
+        assert_eq!(
+            widen(&t("decimal(10,2)"), &t("decimal(12,4)")).unwrap(),
+            t("decimal(12,4)")
+        );
+        assert_eq!(
+            widen(&t("decimal(10,0)"), &t("decimal(5,3)")).unwrap(),
+            t("decimal(13,3)")
+        );
+        assert_eq!(
+            widen(
+                &t("array<struct<a:int>>"),
+                &t("array<struct<A:bigint,b:string>>")
+            )
+            .unwrap(),
+            t("array<struct<a:bigint,b:string>>")
+        );
+    }
+
+    #[test]
+    fn refuses_what_engines_do_not_promise() {
+        for (a, b) in [
+            ("bigint", "string"),
+            ("int", "double"),
+            ("int", "decimal(10,0)"),
+            ("date", "timestamp"),
+            ("decimal(38,0)", "decimal(10,5)"),
+            ("array<int>", "int"),
+        ] {
+            assert!(widen(&t(a), &t(b)).is_err(), "{a} + {b}");
+        }
+        let clash = widen(
+            &t("struct<d:struct<w:int>>"),
+            &t("struct<d:struct<w:string>>"),
+        )
+        .unwrap_err();
+        assert_eq!(clash.path, "d.w");
+        assert_eq!((clash.left, clash.right), (t("int"), t("string")));
+    }
+
+    #[test]
+    fn a_clash_keeps_the_current_type_there_and_merging_goes_on() {
+        let mut clashes = Vec::new();
+        let merged = merge_types(
+            &t("struct<a:bigint,m:map<string,struct<x:int>>,l:array<int>>"),
+            &t("struct<a:double,m:map<string,struct<x:string,y:int>>,l:array<bigint>,n:date>"),
+            "",
+            &mut clashes,
+        );
+        assert_eq!(
+            merged,
+            t("struct<a:bigint,m:map<string,struct<x:int,y:int>>,l:array<bigint>,n:date>")
+        );
+        let paths: Vec<&str> = clashes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["a", "m{}.x"]);
+    }
+
+    #[test]
+    fn reads_follow_safe_widening_and_ignore_extra_fields() {
+        assert!(reads_as(&t("int"), &t("bigint")));
+        assert!(!reads_as(&t("bigint"), &t("int")));
+        assert!(!reads_as(&t("bigint"), &t("string")));
+        assert!(reads_as(
+            &t("struct<a:int,extra:string>"),
+            &t("struct<A:bigint>")
+        ));
+        assert!(!reads_as(&t("struct<a:string>"), &t("struct<a:int>")));
+        assert!(reads_as(&t("decimal(5,2)"), &t("decimal(10,2)")));
+        assert!(!reads_as(&t("decimal(10,2)"), &t("decimal(5,2)")));
+        let mut found = Vec::new();
+        undeclared_fields(
+            &t("struct<a:int,d:struct<w:int,h:int>,n:string>"),
+            &t("struct<a:int,d:struct<w:int>>"),
+            "deviceInfo",
+            &mut found,
+        );
+        let found: Vec<(String, String)> = found
+            .into_iter()
+            .map(|(p, ty)| (p, ty.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("deviceInfo.d.h".to_string(), "int".to_string()),
+                ("deviceInfo.n".to_string(), "string".to_string())
+            ]
+        );
+    }
+}
