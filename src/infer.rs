@@ -9,6 +9,8 @@
 //! Where no Hive type fits, the visitor decides explicitly and leaves a [`Note`] saying so
 //! (catalog-facts §3).
 
+use std::collections::HashMap;
+
 use arrow_schema::{DataType, Field, Fields, TimeUnit};
 use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
 use parquet::file::metadata::ParquetMetaData;
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::athena;
-use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
+use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
 use crate::problem::{Problem, Severity};
 
 /// The columns of one file as Hive types. `None` marks a column that holds only nulls in this
@@ -318,6 +320,10 @@ impl Visitor<'_> {
     /// leaf walk stays aligned, and reporting names that collide once lowercased.
     fn fields(&mut self, fields: &Fields, parent: &str) -> Vec<(String, Option<HiveType>)> {
         let mut mapped: Vec<(String, Option<HiveType>)> = Vec::with_capacity(fields.len());
+        // The names kept so far, by Glue's folding and by folding after NFC normalization:
+        // thousands of columns are looked up in constant time each.
+        let mut by_folded: HashMap<String, usize> = HashMap::with_capacity(fields.len());
+        let mut by_normalized: HashMap<String, usize> = HashMap::with_capacity(fields.len());
         for field in fields {
             let path = join(parent, field.name());
             let ty = self.field(field, &path);
@@ -337,10 +343,9 @@ impl Visitor<'_> {
                 );
                 continue;
             }
-            if let Some((first, _)) = mapped
-                .iter()
-                .find(|(name, _)| same_name(name, field.name()))
-            {
+            let folded = field.name().to_lowercase();
+            if let Some(&first) = by_folded.get(&folded) {
+                let first = &mapped[first].0;
                 let kind = if first == field.name() {
                     NoteKind::Duplicate
                 } else {
@@ -351,15 +356,13 @@ impl Visitor<'_> {
                 self.note(&path, kind);
                 continue;
             }
-            if let Some((other, _)) = mapped.iter().find(|(name, _)| {
-                same_name(
-                    &name.nfc().collect::<String>(),
-                    &field.name().nfc().collect::<String>(),
-                )
-            }) {
-                let other = join(parent, other);
+            let normalized = folded.nfc().collect::<String>();
+            if let Some(&other) = by_normalized.get(&normalized) {
+                let other = join(parent, &mapped[other].0);
                 self.note(&path, NoteKind::NormalizationTwin { other });
             }
+            by_folded.insert(folded, mapped.len());
+            by_normalized.entry(normalized).or_insert(mapped.len());
             mapped.push((field.name().clone(), ty));
         }
         mapped
