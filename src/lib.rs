@@ -2,7 +2,9 @@
 //!
 //! The stages follow the data: [`store`] (the lake as objects) → [`layout`] (tables and
 //! partitions from keys) → [`footer`] (footer bytes) → [`infer`] (Hive types per file) →
-//! [`merge`] (one schema per table) → [`scan`] (all of it, concurrently) → [`report`].
+//! [`merge`] (one schema per table, by the rules of [`compat`]) → [`scan`] (all of it,
+//! concurrently) → [`plan`] (against [`declare`]d YAML and the live [`catalog`]) → [`apply`] →
+//! [`report`]. [`athena`] is the judge of every type string sent.
 
 pub mod apply;
 pub mod athena;
