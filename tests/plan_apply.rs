@@ -970,3 +970,38 @@ async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
         "{error}"
     );
 }
+
+/// The last check before anything is sent: a type string Athena cannot parse stops the whole
+/// apply, naming table, column and position, and nothing is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_refuses_a_type_string_athena_cannot_parse_before_any_call() {
+    let ws = Workspace::with_lake(Backend::Local, &["Charged", "App Launched"], 1, false).await;
+    ws.expect(&["onboard", "Charged", "App Launched"], 0);
+    let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
+    let catalog = ws.catalog();
+    let mut plan = glueprint::plan::plan(
+        &declared,
+        &[(0, 0), (0, 1)],
+        catalog.as_ref(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    plan.tables[1].target.storage.columns[1].stored_type = Some("decimal(24, 16)".into());
+    let error = glueprint::apply::apply(&plan, catalog.as_ref(), &Default::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    let table = &plan.tables[1];
+    assert!(
+        error.contains(&format!(
+            "{}.{}: column `{}`: Athena cannot parse `decimal(24, 16)` at character 12",
+            table.database, table.name, table.target.storage.columns[1].name
+        )),
+        "{error}"
+    );
+    assert!(
+        catalog.get_database("events").await.unwrap().is_none(),
+        "nothing written"
+    );
+}
