@@ -99,7 +99,7 @@ pub const RULES: &[Rule] = &[
         Warning,
         false,
         true,
-        "whether Redshift Spectrum reads struct fields with spaces or capitals defined through the Glue API is unverified: test a query, or rename the property at the source (Athena reads them)",
+        "whether Redshift Spectrum reads struct fields with spaces defined through the Glue API is unverified: test a query, or rename the property at the source (Athena reads them)",
     ),
     rule(
         "nested-array",
@@ -316,14 +316,15 @@ impl Linter<'_> {
                     if field
                         .name
                         .chars()
-                        .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                        .any(|c| !(c.is_alphanumeric() || c == '_'))
                     {
                         self.report(
                             "struct-field-name",
                             file,
                             line,
                             format!(
-                                "struct field `{nested}` has characters other than a-z, 0-9 and _"
+                                "struct field `{nested}` has characters other than letters, \
+                                 digits and _"
                             ),
                             vec![],
                         );
