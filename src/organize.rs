@@ -585,12 +585,8 @@ async fn content_digest(
         .map_err(|e| format!("cannot read {path} to compare it: {e}"))?
         .into_stream()
         .map_err(std::io::Error::other);
-    let mut chunks: std::pin::Pin<
-        Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>,
-    > = if gunzip {
-        let mut decoder = GzipDecoder::new(StreamReader::new(stream));
-        decoder.multiple_members(true);
-        Box::pin(tokio_util::io::ReaderStream::new(decoder))
+    let mut chunks: ByteStream = if gunzip {
+        Box::pin(gunzipped(stream))
     } else {
         Box::pin(stream)
     };
@@ -616,12 +612,21 @@ async fn decompress(
         .map_err(|e| format!("cannot read it: {e}"))?
         .into_stream()
         .map_err(std::io::Error::other);
-    let mut decoder = GzipDecoder::new(StreamReader::new(stream));
-    decoder.multiple_members(true);
-    let decoded = tokio_util::io::ReaderStream::new(decoder);
-    write_stream(target_store, target, decoded)
+    write_stream(target_store, target, gunzipped(stream))
         .await
         .map_err(|e| format!("cannot decompress it ({e}); the gzip data is corrupt or truncated"))
+}
+
+type ByteStream =
+    std::pin::Pin<Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
+
+/// The decompressed bytes of a gzip stream, all of its members (CleverTap may concatenate them).
+fn gunzipped(
+    stream: impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + Unpin,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send {
+    let mut decoder = GzipDecoder::new(StreamReader::new(stream));
+    decoder.multiple_members(true);
+    tokio_util::io::ReaderStream::new(decoder)
 }
 
 /// Streams `chunks` into `target` (a multipart upload for large objects). The object appears

@@ -500,10 +500,12 @@ struct Folders(HashSet<String>);
 impl Folders {
     fn note(&mut self, key: &str) {
         let mut rest = key;
+        // Most keys share their folders with the key before them: look before allocating.
         while let Some((parent, _)) = rest.rsplit_once('/') {
-            if !self.0.insert(parent.to_string()) {
+            if self.0.contains(parent) {
                 break;
             }
+            self.0.insert(parent.to_string());
             rest = parent;
         }
     }
@@ -715,7 +717,10 @@ impl FileContext {
             .lake
             .local_path(&meta.location)
             .expect("a local lake has local paths");
-        crate::cache::add_change_time(&mut meta, &path);
+        // The change time only keys the cache: without one, no extra stat per file.
+        if self.cache.is_some() {
+            crate::cache::add_change_time(&mut meta, &path);
+        }
         self.classified(&meta, |job| {
             if let Some(outcome) = self.cached(&job, &meta) {
                 return outcome;
