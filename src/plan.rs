@@ -357,9 +357,29 @@ pub async fn plan(
                 }
                 _ => Vec::new(),
             };
+            // A change of the table's columns reaches every partition, also those the filter
+            // leaves out: Athena reads each partition with its own column list.
+            let beyond_filter = match (live, &scan_options.partitions) {
+                (Some(live), Some(_))
+                    if table.registers_partitions()
+                        && !Column::same_list(
+                            &live.storage.columns,
+                            &table.desired(database).storage.columns,
+                        ) =>
+                {
+                    catalog
+                        .list_partitions(&database.file.name, &table.file.name)
+                        .await?
+                        .into_iter()
+                        .filter(|p| !live_partitions.iter().any(|l| l.values == p.values))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
             let report = reports.get(&table.location);
-            plan.tables
-                .push(plan_table(database, table, live, &live_partitions, report));
+            let mut planned = plan_table(database, table, live, &live_partitions, report);
+            follow_table_columns(&mut planned, beyond_filter);
+            plan.tables.push(planned);
         }
     }
     Ok(plan)
@@ -830,6 +850,20 @@ fn partition_changes(
         }
     }
     changes
+}
+
+/// Registered partitions outside the comparison (a partition filter left them out) that do not
+/// carry the table's new columns: updated to them, nothing else about them changes.
+fn follow_table_columns(planned: &mut TablePlan, partitions: Vec<Partition>) {
+    let columns = &planned.target.storage.columns;
+    for mut partition in partitions {
+        if Column::same_list(&partition.storage.columns, columns) {
+            continue;
+        }
+        partition.storage.columns = columns.clone();
+        planned.partitions.columns.push(partition.values.clone());
+        planned.partitions.to_update.push(partition);
+    }
 }
 
 fn partition_changes_without_data(live_partitions: &[Partition]) -> PartitionChanges {

@@ -814,10 +814,16 @@ async fn every_type_string_is_athenas_and_partitions_follow_their_table(backend:
         table_plan(&plan, "charged")["partitions"]["columns"],
         serde_json::json!([["2020-09-19"], ["2020-09-20"], ["2020-09-21"]])
     );
+    // A daily run that names only its day still brings every older partition along.
+    let out = ws.expect(&["plan", "--detailed-exitcode", "--since", "2020-09-21"], 2);
+    assert!(
+        out.contains("  ~ 3 partition(s) to update to the table's columns\n"),
+        "{out}"
+    );
     if let Some(proxy) = &ws.proxy {
         proxy.take_calls();
     }
-    ws.expect(&["apply", "--yes"], 0);
+    ws.expect(&["apply", "--yes", "--since", "2020-09-21"], 0);
     if let Some(proxy) = &ws.proxy {
         assert_eq!(proxy.take_calls().batch_sizes("BatchUpdatePartition"), [3]);
     }
