@@ -14,6 +14,8 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 use serde::Serialize;
 
+use futures::stream::BoxStream;
+
 use crate::aws::AwsSettings;
 use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
@@ -248,7 +250,11 @@ pub async fn scan(
         }
     }
     {
-        let listing = concurrent_listing(lake, prefixes, root_objects);
+        let listing = if local {
+            local_listing(lake, prefixes)
+        } else {
+            concurrent_listing(lake, prefixes, root_objects)
+        };
         // Local lakes are read in batches, one blocking task a batch (a thread hand-off per
         // file cost more than the read); remote reads are independent: each one done starts
         // the next, so a slow read never holds other slots idle.
@@ -288,7 +294,7 @@ pub async fn scan(
                             }
                             Err(source) => {
                                 return Err(ScanError::List {
-                                    location: listing_location,
+                                    location: listing_location.to_string(),
                                     source,
                                 });
                             }
@@ -580,20 +586,34 @@ fn report_colliding_tables(tables: &mut [TableReport]) {
 /// Lists `prefixes` (after `root_objects`, already listed), `LIST_CONCURRENCY` at a time, on a
 /// task of its own: the next page of a listing is requested as soon as the previous one
 /// arrives, not when the readers reach its end. Each key comes with its listing's location.
+/// A key as listed, with the location of the listing it came from (for its errors).
+type ListedKey = (Arc<str>, object_store::Result<ObjectMeta>);
+
+/// Lists a local lake's prefixes one after the other, as the store gives them: the listing
+/// keeps ahead of the batched reads, and a hand-off per key would cost more than it saves.
+fn local_listing(lake: &Lake, prefixes: Vec<Option<String>>) -> BoxStream<'static, ListedKey> {
+    let lake = lake.clone();
+    futures::stream::iter(prefixes)
+        .flat_map(move |prefix| {
+            let location: Arc<str> = lake
+                .location_of(prefix.as_deref().unwrap_or_default())
+                .into();
+            lake.list(prefix.as_deref())
+                .map(move |entry| (Arc::clone(&location), entry))
+        })
+        .boxed()
+}
+
 fn concurrent_listing(
     lake: &Lake,
     prefixes: Vec<Option<String>>,
     root_objects: Vec<ObjectMeta>,
-) -> futures::stream::BoxStream<'static, (String, object_store::Result<ObjectMeta>)> {
+) -> BoxStream<'static, ListedKey> {
     let (sender, receiver) = tokio::sync::mpsc::channel(LISTED_AHEAD);
     let lake = lake.clone();
     tokio::spawn(async move {
         for meta in root_objects {
-            if sender
-                .send((lake.root().to_string(), Ok(meta)))
-                .await
-                .is_err()
-            {
+            if sender.send((lake.root().into(), Ok(meta))).await.is_err() {
                 return;
             }
         }
@@ -601,13 +621,15 @@ fn concurrent_listing(
             .for_each_concurrent(LIST_CONCURRENCY, |prefix| {
                 let (sender, lake) = (sender.clone(), lake.clone());
                 async move {
-                    let location = lake.location_of(prefix.as_deref().unwrap_or_default());
+                    let location: Arc<str> = lake
+                        .location_of(prefix.as_deref().unwrap_or_default())
+                        .into();
                     let mut listing = lake.list(prefix.as_deref());
                     while let Some(entry) = listing.next().await {
                         // After any error but an odd name, a listing has nothing more to give.
                         let last = matches!(&entry, Err(error)
                             if !matches!(error, object_store::Error::InvalidPath { .. }));
-                        if sender.send((location.clone(), entry)).await.is_err() || last {
+                        if sender.send((Arc::clone(&location), entry)).await.is_err() || last {
                             return;
                         }
                     }
