@@ -13,7 +13,10 @@ use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_saphyr::{Location, Spanned};
+use serde_saphyr::{Location as Span, Spanned};
+
+use crate::location::Location;
+use crate::naming::event_identity;
 
 use crate::athena;
 use crate::catalog::{self, Column, EXTERNAL_TABLE, Storage, Table};
@@ -114,7 +117,7 @@ impl ColumnSpec {
 }
 
 fn spanned<T>(value: T) -> Spanned<T> {
-    Spanned::new(value, Location::UNKNOWN, Location::UNKNOWN)
+    Spanned::new(value, Span::UNKNOWN, Span::UNKNOWN)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -395,7 +398,7 @@ pub struct DeclareError {
 }
 
 impl DeclareError {
-    fn at(file: &Path, location: &Location, message: impl Into<String>) -> Self {
+    fn at(file: &Path, location: &Span, message: impl Into<String>) -> Self {
         Self {
             file: file.display().to_string(),
             line: location.line().max(1),
@@ -405,7 +408,7 @@ impl DeclareError {
     }
 
     fn file(file: &Path, message: impl Into<String>) -> Self {
-        Self::at(file, &Location::UNKNOWN, message)
+        Self::at(file, &Span::UNKNOWN, message)
     }
 }
 
@@ -413,6 +416,18 @@ impl DeclareError {
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct DeclareErrors(pub Vec<DeclareError>);
+
+/// An event asked for that no table declares.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "event `{event}` is not declared under catalogs/ (declared: {}); onboard it with \
+     `glueprint onboard \"{event}\"`",
+    if declared.is_empty() { "none".to_string() } else { declared.join(", ") }
+)]
+pub struct UnknownEvent {
+    pub event: String,
+    pub declared: Vec<String>,
+}
 
 /// A loaded, checked declared catalog.
 #[derive(Debug, Clone)]
@@ -424,8 +439,8 @@ pub struct Declared {
 pub struct DeclaredDatabase {
     pub dir: PathBuf,
     pub file: DatabaseFile,
-    /// The lake root with environment references resolved, ending with `/`.
-    pub location: String,
+    /// The lake root with environment references resolved.
+    pub location: Location,
     pub tables: Vec<DeclaredTable>,
 }
 
@@ -433,8 +448,8 @@ pub struct DeclaredDatabase {
 pub struct DeclaredTable {
     pub path: PathBuf,
     pub file: TableFile,
-    /// Where the files are, resolved, ending with `/`.
-    pub location: String,
+    /// Where the files are, resolved.
+    pub location: Location,
     pub partition_keys: Vec<Column>,
 }
 
@@ -469,6 +484,88 @@ impl Declared {
         } else {
             Err(DeclareErrors(errors))
         }
+    }
+
+    /// The declared tables of `events` (CleverTap names, or table names), as (database, table)
+    /// positions; every declared table when `events` is empty. An event that is not declared
+    /// is an error that lists the declared ones.
+    pub fn select(&self, events: &[String]) -> Result<Vec<(usize, usize)>, UnknownEvent> {
+        if events.is_empty() {
+            return Ok(self.of_all());
+        }
+        let mut selected = Vec::new();
+        for event in events {
+            let found = self.of_events(std::slice::from_ref(event));
+            if found.is_empty() {
+                return Err(UnknownEvent {
+                    event: event.clone(),
+                    declared: self
+                        .positions()
+                        .map(|(_, t)| t.file.event.clone())
+                        .collect(),
+                });
+            }
+            for position in found {
+                if !selected.contains(&position) {
+                    selected.push(position);
+                }
+            }
+        }
+        Ok(selected)
+    }
+
+    /// The declared tables of those of `events` that are declared, in declaration order.
+    pub fn of_events(&self, events: &[String]) -> Vec<(usize, usize)> {
+        let wanted: Vec<String> = events.iter().map(|e| event_identity(e)).collect();
+        self.positions()
+            .filter(|(_, table)| {
+                wanted.contains(&event_identity(&table.file.event))
+                    || events.contains(&table.file.name)
+            })
+            .map(|(position, _)| position)
+            .collect()
+    }
+
+    /// Every declared table, in declaration order.
+    pub fn of_all(&self) -> Vec<(usize, usize)> {
+        self.positions().map(|(position, _)| position).collect()
+    }
+
+    /// The declaration reduced to the selected tables.
+    pub fn only(mut self, selected: &[(usize, usize)]) -> Declared {
+        for (d, database) in self.databases.iter_mut().enumerate() {
+            let mut index = 0;
+            database.tables.retain(|_| {
+                let keep = selected.contains(&(d, index));
+                index += 1;
+                keep
+            });
+        }
+        self
+    }
+
+    pub fn table(&self, (database, table): (usize, usize)) -> &DeclaredTable {
+        &self.databases[database].tables[table]
+    }
+
+    /// The file that declares `table` of `database`.
+    pub fn table_path(&self, database: &str, table: &str) -> Option<&Path> {
+        self.databases
+            .iter()
+            .filter(|d| d.file.name == database)
+            .flat_map(|d| &d.tables)
+            .find(|t| t.file.name == table)
+            .map(|t| t.path.as_path())
+    }
+
+    fn positions(&self) -> impl Iterator<Item = ((usize, usize), &DeclaredTable)> + Clone {
+        self.databases.iter().enumerate().flat_map(|(d, database)| {
+            database
+                .tables
+                .iter()
+                .enumerate()
+                .map(move |(t, table)| ((d, t), table))
+        })
     }
 
     /// The only database, or the one named: where `onboard` writes.
@@ -506,7 +603,7 @@ pub fn read(path: &Path) -> Result<String, DeclareError> {
 /// Parses YAML text as `T`, turning the parser's error into one located in `path`.
 pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, DeclareError> {
     serde_saphyr::from_str(text).map_err(|error| {
-        let location = error.location().unwrap_or(Location::UNKNOWN);
+        let location = error.location().unwrap_or(Span::UNKNOWN);
         let full = error.to_string();
         // The parser's first line repeats the location; keep its explanation and snippet.
         let message = match full.strip_prefix("error: ") {
@@ -537,7 +634,7 @@ fn load_database(folder: &Path) -> Result<DeclaredDatabase, Vec<DeclareError>> {
         .map_err(|error| vec![error])?;
     let mut errors = Vec::new();
     let root = expand_env(&database_path, &file.location).map_err(|error| vec![error])?;
-    let location = with_slash(&root);
+    let location = Location::new(&root);
     check_columns(
         &database_path,
         &file.partition_keys,
@@ -601,7 +698,7 @@ fn check_table(
     path: &Path,
     file: TableFile,
     database: &DatabaseFile,
-    database_location: &str,
+    database_location: &Location,
     errors: &mut Vec<DeclareError>,
 ) -> Option<DeclaredTable> {
     let before = errors.len();
@@ -682,13 +779,13 @@ fn check_table(
     }
     let location = match &file.location {
         Some(location) => match expand_env(path, location) {
-            Ok(location) => with_slash(&location),
+            Ok(location) => Location::new(&location),
             Err(error) => {
                 errors.push(error);
                 return None;
             }
         },
-        None => format!("{database_location}{}/", file.name),
+        None => database_location.join(&file.name),
     };
     if errors.len() > before {
         return None;
@@ -725,14 +822,6 @@ fn check_columns(path: &Path, columns: &[ColumnSpec], what: &str, errors: &mut V
                 ),
             ));
         }
-    }
-}
-
-fn with_slash(location: &str) -> String {
-    if location.ends_with('/') {
-        location.to_string()
-    } else {
-        format!("{location}/")
     }
 }
 
@@ -964,6 +1053,55 @@ pub fn table_yaml(file: &TableFile) -> String {
 pub fn database_yaml(file: &DatabaseFile) -> String {
     let body = serde_saphyr::to_string(file).expect("a database definition always serializes");
     with_final_newline(format!("{DATABASE_SCHEMA_HEADER}{body}"))
+}
+
+/// Writes a definition file, making its database folder when missing.
+pub fn write(path: &Path, text: &str) -> Result<(), DeclareError> {
+    let failed =
+        |error: std::io::Error| DeclareError::file(path, format!("cannot write the file: {error}"));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    std::fs::write(path, text).map_err(failed)
+}
+
+/// The definition files below `dir` that are not in canonical form, rewritten in place unless
+/// `check_only`.
+pub fn format(dir: &Path, check_only: bool) -> Result<Vec<PathBuf>, DeclareError> {
+    let folders = std::fs::read_dir(dir)
+        .map_err(|error| DeclareError::file(dir, format!("cannot read the folder: {error}")))?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for folder in folders.filter_map(Result::ok).map(|entry| entry.path()) {
+        if !folder.is_dir() {
+            continue;
+        }
+        let entries = std::fs::read_dir(&folder).map_err(|error| {
+            DeclareError::file(&folder, format!("cannot read the folder: {error}"))
+        })?;
+        files.extend(
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "yaml" || e == "yml")),
+        );
+    }
+    files.sort();
+    let mut unformatted = Vec::new();
+    for path in files {
+        let text = read(&path)?;
+        let canonical = if path.file_name().is_some_and(|name| name == DATABASE_FILE) {
+            database_yaml(&parse(&path, &text)?)
+        } else {
+            table_yaml(&parse(&path, &text)?)
+        };
+        if canonical != text {
+            if !check_only {
+                write(&path, &canonical)?;
+            }
+            unformatted.push(path);
+        }
+    }
+    Ok(unformatted)
 }
 
 fn with_final_newline(mut text: String) -> String {

@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use crate::plan::{Action, ChangeKind, Drift, Plan};
-use crate::problem::shown;
+use crate::problem::{partition_schema_mismatch, shown};
 
 /// The kinds of drift, as `--fail-on` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DriftKind {
     /// The live catalog differs from the declaration: tables missing, columns or parameters
@@ -152,7 +152,7 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                         .create
                         .iter()
                         .take(5)
-                        .map(|p| p.location.clone())
+                        .map(|p| p.location.to_string())
                         .collect(),
                 );
             }
@@ -167,7 +167,7 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                         .without_data
                         .iter()
                         .take(5)
-                        .map(|p| p.location.clone())
+                        .map(|p| p.location.to_string())
                         .collect(),
                 );
             }
@@ -184,20 +184,9 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                 );
             }
             if !table.partition_schema_mismatch.is_empty() {
-                let shown: Vec<String> = table
-                    .partition_schema_mismatch
-                    .iter()
-                    .take(5)
-                    .map(|values| values.join("/"))
-                    .collect();
                 add(
                     DriftKind::PartitionSchema,
-                    format!(
-                        "{} partition(s) have columns that differ from the table's ({}); Athena \
-                         may fail with HIVE_PARTITION_SCHEMA_MISMATCH",
-                        table.partition_schema_mismatch.len(),
-                        shown.join(", ")
-                    ),
+                    partition_schema_mismatch(&table.partition_schema_mismatch),
                     vec![],
                 );
             }

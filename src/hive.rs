@@ -112,6 +112,16 @@ pub fn same_name(a: &str, b: &str) -> bool {
     a == b || a.to_lowercase() == b.to_lowercase()
 }
 
+/// Whether two lists of names, such as partition keys, are the same names in the same order.
+pub fn same_names<'a>(
+    left: impl IntoIterator<Item = &'a str>,
+    right: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    let (left, right): (Vec<&str>, Vec<&str>) =
+        (left.into_iter().collect(), right.into_iter().collect());
+    left.len() == right.len() && left.iter().zip(&right).all(|(a, b)| same_name(a, b))
+}
+
 impl fmt::Display for HiveType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -12,6 +12,7 @@ use crate::declare::{
     self, ColumnSpec, DATABASE_FILE, DatabaseFile, DeclareError, TableFile, unlocated,
 };
 use crate::hive::same_name;
+use crate::location::Location;
 
 /// Table parameters a crawler keeps for its own bookkeeping, or glueprint sets itself: not
 /// worth declaring (apply keeps whatever it does not manage).
@@ -37,12 +38,6 @@ pub enum ImportError {
     Invalid(String),
     #[error(transparent)]
     Declare(#[from] DeclareError),
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// What became of one live table.
@@ -97,13 +92,13 @@ pub async fn import(
     } else {
         let file = new_database_file(
             &live_database.name,
-            live_database.location.as_deref(),
+            live_database.location.as_ref(),
             &live_tables,
         );
-        write(&database_path, &declare::database_yaml(&file))?;
+        declare::write(&database_path, &declare::database_yaml(&file))?;
         file
     };
-    let root = with_slash(&database_file.location.value);
+    let root = Location::new(&database_file.location.value);
     let default_keys: Vec<Column> = database_file
         .partition_keys
         .iter()
@@ -150,7 +145,7 @@ pub async fn import(
         notes.extend(column_notes);
         let file = table_file(table, columns, &root, &default_keys);
         let path = folder.join(format!("{}.yaml", table.name));
-        write(&path, &declare::table_yaml(&file))?;
+        declare::write(&path, &declare::table_yaml(&file))?;
         let partitions = catalog
             .list_partitions(&live_database.name, &table.name)
             .await?;
@@ -162,25 +157,6 @@ pub async fn import(
         });
     }
     Ok(imported)
-}
-
-fn with_slash(location: &str) -> String {
-    if location.ends_with('/') {
-        location.to_string()
-    } else {
-        format!("{location}/")
-    }
-}
-
-fn write(path: &Path, text: &str) -> Result<(), ImportError> {
-    let failed = |source| ImportError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(failed)?;
-    }
-    std::fs::write(path, text).map_err(failed)
 }
 
 /// Why a live table cannot be declared, if it cannot.
@@ -202,23 +178,24 @@ fn not_declarable(table: &Table) -> Option<String> {
 
 /// The database file for tables that have none yet: the lake root is the database's location,
 /// or else the folder most tables sit in; partition keys shared by every table become defaults.
-fn new_database_file(name: &str, location: Option<&str>, tables: &[Table]) -> DatabaseFile {
-    let parent = |table: &Table| -> String {
-        let trimmed = table.storage.location.trim_end_matches('/');
-        trimmed
-            .rsplit_once('/')
-            .map_or(trimmed.to_string(), |(parent, _)| format!("{parent}/"))
-    };
-    let mut parents: BTreeMap<String, usize> = BTreeMap::new();
+fn new_database_file(name: &str, location: Option<&Location>, tables: &[Table]) -> DatabaseFile {
+    let mut parents: BTreeMap<Location, usize> = BTreeMap::new();
     for table in tables {
-        *parents.entry(parent(table)).or_default() += 1;
+        let parent = table
+            .storage
+            .location
+            .split_last()
+            .map(|(parent, _)| parent);
+        *parents
+            .entry(parent.unwrap_or_else(|| table.storage.location.clone()))
+            .or_default() += 1;
     }
-    let root = location.map(with_slash).unwrap_or_else(|| {
+    let root = location.cloned().unwrap_or_else(|| {
         parents
             .iter()
             .max_by_key(|(_, count)| **count)
             .map(|(parent, _)| parent.clone())
-            .unwrap_or_default()
+            .unwrap_or_else(|| Location::new("."))
     });
     let shared_keys = tables
         .first()
@@ -231,7 +208,7 @@ fn new_database_file(name: &str, location: Option<&str>, tables: &[Table]) -> Da
     DatabaseFile {
         name: name.to_string(),
         description: None,
-        location: unlocated(root),
+        location: unlocated(root.to_string()),
         partition_keys: shared_keys.map(|keys| specs(keys)).unwrap_or_default(),
         parameters: BTreeMap::new(),
         lint: BTreeMap::new(),
@@ -285,14 +262,13 @@ fn declarable_columns(columns: &[Column]) -> (Vec<Column>, Vec<String>) {
 fn table_file(
     table: &Table,
     columns: Vec<Column>,
-    root: &str,
+    root: &Location,
     default_keys: &[Column],
 ) -> TableFile {
     let mut file = declare::new_table_file(&table.name, &table.name, specs(&columns));
     file.description = table.description.clone();
-    let default_location = format!("{root}{}/", table.name);
-    if with_slash(&table.storage.location) != default_location {
-        file.location = Some(unlocated(table.storage.location.clone()));
+    if table.storage.location != root.join(&table.name) {
+        file.location = Some(unlocated(table.storage.location.to_string()));
     }
     if !Column::same_list(&table.partition_keys, default_keys) {
         file.partition_keys = Some(specs(&table.partition_keys));

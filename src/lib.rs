@@ -21,6 +21,7 @@ pub mod import;
 pub mod infer;
 pub mod layout;
 pub mod lint;
+pub mod location;
 pub mod merge;
 pub mod naming;
 pub mod onboard;

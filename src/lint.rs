@@ -8,12 +8,13 @@ use serde::Serialize;
 
 use crate::compat::reads_as;
 use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
-use crate::hive::{HiveType, same_name};
+use crate::hive::{HiveType, same_name, same_names};
+use crate::location::Location;
 use crate::problem::Severity;
 use crate::problem::shown;
 use crate::scan::TableReport;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Athena,
     Spectrum,
@@ -441,17 +442,18 @@ impl Linter<'_> {
                 problem.objects.clone(),
             );
         }
-        let data_keys: Vec<String> = report
+        let data_keys: Vec<&str> = report
             .partition_keys
             .iter()
-            .map(|k| k.name.to_lowercase())
+            .map(|k| k.name.as_str())
             .collect();
-        let declared_keys: Vec<String> = table
+        let declared_keys: Vec<&str> = table
             .partition_keys
             .iter()
-            .map(|k| k.name.to_lowercase())
+            .map(|k| k.name.as_str())
             .collect();
-        if report.files > 0 && data_keys != declared_keys {
+        if report.files > 0 && !same_names(data_keys.iter().copied(), declared_keys.iter().copied())
+        {
             self.report(
                 "partition-keys",
                 file,
@@ -502,7 +504,7 @@ fn mismatch(
 pub fn lint(
     declared: &Declared,
     engine: Engine,
-    reports: Option<&HashMap<String, TableReport>>,
+    reports: Option<&HashMap<Location, TableReport>>,
 ) -> Result<Vec<Finding>, String> {
     let mut findings = Vec::new();
     for database in &declared.databases {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::compat::merge_types;
 use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
-use crate::hive::same_name;
+use crate::hive::{same_name, same_names};
 use crate::naming::{event_identity, table_name};
 use crate::problem::Problem;
 use crate::scan::{self, ScanOptions, Silent, TableReport};
@@ -34,12 +34,8 @@ pub enum OnboardError {
         #[source]
         source: object_store::Error,
     },
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Write(#[from] declare::DeclareError),
 }
 
 /// What onboarding did per event.
@@ -64,12 +60,12 @@ pub async fn onboard(
         .map_err(OnboardError::Invalid)?;
     let requested = resolve_tables(database, options)?;
 
-    let lake = Lake::open_with(&database.location, &scan_options.aws).await?;
+    let lake = Lake::open_with(database.location.as_str(), &scan_options.aws).await?;
     let folders = lake
         .folders("")
         .await
         .map_err(|source| OnboardError::List {
-            location: database.location.clone(),
+            location: database.location.to_string(),
             source,
         })?;
     for (event, table) in &requested {
@@ -77,7 +73,7 @@ pub async fn onboard(
             return Err(OnboardError::Invalid(unknown_event(
                 event,
                 table,
-                &database.location,
+                database.location.as_str(),
                 &folders,
             )));
         }
@@ -119,10 +115,7 @@ pub async fn onboard(
         let text = declare::table_yaml(&file);
         let written = std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str());
         if written {
-            std::fs::write(&path, &text).map_err(|source| OnboardError::Write {
-                path: path.display().to_string(),
-                source,
-            })?;
+            declare::write(&path, &text)?;
         }
         outcomes.push(Onboarded {
             event,
@@ -218,18 +211,13 @@ fn new_file(
     scanned: &TableReport,
 ) -> TableFile {
     let mut file = declare::new_table_file(table, event, data_columns(scanned));
-    let inherited: Vec<String> = database
+    let inherited = database
         .file
         .partition_keys
         .iter()
-        .map(|k| k.name.value.to_lowercase())
-        .collect();
-    let found: Vec<String> = scanned
-        .partition_keys
-        .iter()
-        .map(|k| k.name.to_lowercase())
-        .collect();
-    if found != inherited {
+        .map(|k| k.name.value.as_str());
+    let found = scanned.partition_keys.iter().map(|k| k.name.as_str());
+    if !same_names(found, inherited) {
         file.partition_keys = Some(
             scanned
                 .partition_keys

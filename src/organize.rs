@@ -21,7 +21,9 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::StreamReader;
 
+use crate::declare::Declared;
 use crate::footer::{DEFAULT_PREFETCH, read_footer};
+use crate::hive::same_names;
 use crate::naming::{event_identity, table_name};
 use crate::store::Lake;
 
@@ -108,6 +110,37 @@ impl Layout {
     }
 }
 
+/// Checks that the declared tables of `events` (all when empty) are partitioned as `layout`
+/// writes, before anything is copied.
+pub fn check_declared_layout(
+    declared: &Declared,
+    events: &[String],
+    layout: Layout,
+) -> Result<(), OrganizeError> {
+    let positions = if events.is_empty() {
+        declared.of_all()
+    } else {
+        declared.of_events(events)
+    };
+    for position in positions {
+        let table = declared.table(position);
+        let keys = table.partition_keys.iter().map(|k| k.name.as_str());
+        if !same_names(keys, layout.keys().iter().copied()) {
+            return Err(OrganizeError::LayoutMismatch {
+                table: table.path.display().to_string(),
+                declared: table
+                    .partition_keys
+                    .iter()
+                    .map(|k| k.name.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                layout: layout.keys().join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct OrganizeOptions {
     /// Only these events (CleverTap names, compared case- and space-insensitively).
@@ -186,6 +219,15 @@ pub enum OrganizeError {
          apart"
     )]
     Overlap { from: String, to: String },
+    #[error(
+        "{table} declares partition keys ({declared}) but --layout writes ({layout}); choose the \
+         layout the catalog declares"
+    )]
+    LayoutMismatch {
+        table: String,
+        declared: String,
+        layout: String,
+    },
 }
 
 struct Job {

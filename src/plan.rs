@@ -13,19 +13,16 @@ use crate::catalog::{
 };
 use crate::compat::{undeclared_fields, unreadable_at, widen};
 use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
-use crate::hive::same_name;
+use crate::hive::{same_name, same_names};
+use crate::layout::PartitionFilter;
+use crate::location::Location;
 use crate::problem::{Problem, Severity, shown};
-use crate::scan::{self, ScanError, ScanOptions, Silent, TableReport};
-use crate::store::{Lake, StoreError};
+use crate::scan::TableReport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Scan(#[from] ScanError),
     #[error("{0}\nnothing was read from the catalog: fix the declarations, then plan again")]
     GlueLimits(DeclareErrors),
     #[error(
@@ -37,6 +34,13 @@ pub enum PlanError {
         table: String,
         keys: String,
     },
+    #[error(
+        "the Glue catalog takes s3:// locations only, and these tables are elsewhere:\n  {}\n\
+         set the database location to the lake's S3 prefix (e.g. GLUEPRINT_LAKE=s3://bucket/lake/), \
+         or use --catalog local for a local lake",
+        .0.join("\n  ")
+    )]
+    NotInS3(Vec<String>),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +81,7 @@ pub struct TablePlan {
     pub database: String,
     pub name: String,
     pub event: String,
-    pub location: String,
+    pub location: Location,
     pub action: Action,
     /// Table-level changes, column by column and field by field.
     pub changes: Vec<Change>,
@@ -140,14 +144,14 @@ pub struct PartitionChanges {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartitionRef {
     pub values: Vec<String>,
-    pub location: String,
+    pub location: Location,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Relocation {
     pub values: Vec<String>,
-    pub live: String,
-    pub data: String,
+    pub live: Location,
+    pub data: Location,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -256,29 +260,22 @@ impl Plan {
     }
 }
 
-/// Computes the plan for the selected tables (all declared tables when `selected` is empty),
-/// reading the data and the live catalog but writing nothing.
-pub async fn plan(
+/// Checks what can be checked before reading anything: Glue's field limits, and that the
+/// partition condition names a partition key of every selected table.
+pub fn check(
     declared: &Declared,
     selected: &[(usize, usize)],
-    catalog: &dyn Catalog,
-    scan_options: &ScanOptions,
-) -> Result<Plan, PlanError> {
-    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    partitions: Option<&PartitionFilter>,
+) -> Result<(), PlanError> {
     let mut over_limits = Vec::new();
     for &(database, table) in selected {
-        by_database.entry(database).or_default().push(table);
         let database = &declared.databases[database];
         over_limits.extend(database.tables[table].glue_limit_errors(database));
     }
     if !over_limits.is_empty() {
         return Err(PlanError::GlueLimits(DeclareErrors(over_limits)));
     }
-    if let Some(key) = scan_options
-        .partitions
-        .as_ref()
-        .and_then(|f| f.key.as_ref())
-    {
+    if let Some(key) = partitions.and_then(|f| f.key.as_ref()) {
         for &(database, table) in selected {
             let table = &declared.databases[database].tables[table];
             if !table.partition_keys.iter().any(|k| same_name(&k.name, key)) {
@@ -294,6 +291,40 @@ pub async fn plan(
                 });
             }
         }
+    }
+    Ok(())
+}
+
+/// Athena and Spectrum read Glue tables from S3 only: a local folder registered in Glue would
+/// make a table that no engine can read.
+pub fn check_in_s3(declared: &Declared, selected: &[(usize, usize)]) -> Result<(), PlanError> {
+    let elsewhere: Vec<String> = selected
+        .iter()
+        .map(|&position| declared.table(position))
+        .filter(|table| !table.location.is_s3())
+        .map(|table| format!("{} ({})", table.path.display(), table.location))
+        .collect();
+    if elsewhere.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::NotInS3(elsewhere))
+    }
+}
+
+/// Computes the plan for the selected tables from their scans (keyed by table location) and
+/// the live catalog, writing nothing. With a partition condition, only the partitions it
+/// admits are compared (the scans must have read those).
+pub async fn plan(
+    declared: &Declared,
+    selected: &[(usize, usize)],
+    catalog: &dyn Catalog,
+    reports: &HashMap<Location, TableReport>,
+    partitions: Option<&PartitionFilter>,
+) -> Result<Plan, PlanError> {
+    check(declared, selected, partitions)?;
+    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(database, table) in selected {
+        by_database.entry(database).or_default().push(table);
     }
     let mut plan = Plan {
         databases: Vec::new(),
@@ -339,12 +370,11 @@ pub async fn plan(
             });
             false
         });
-        let reports = scan_tables(&tables, scan_options).await?;
         for table in tables {
             let live = live_tables.get(&table.file.name.to_lowercase());
             // A partition filter limits the comparison to the partitions it admits.
             let keys = &table.partition_keys;
-            let live_partitions = match (live, &scan_options.partitions) {
+            let live_partitions = match (live, partitions) {
                 (Some(_), Some(filter)) if table.registers_partitions() => {
                     catalog
                         .list_partitions_where(&database.file.name, &table.file.name, keys, filter)
@@ -359,7 +389,7 @@ pub async fn plan(
             };
             // A change of the table's columns reaches every partition, also those the filter
             // leaves out: Athena reads each partition with its own column list.
-            let beyond_filter = match (live, &scan_options.partitions) {
+            let beyond_filter = match (live, partitions) {
                 (Some(live), Some(_))
                     if table.registers_partitions()
                         && !Column::same_list(
@@ -383,35 +413,6 @@ pub async fn plan(
         }
     }
     Ok(plan)
-}
-
-/// Scans the folders of `tables`, one scan per lake root; keyed by table location.
-pub async fn scan_tables(
-    tables: &[&DeclaredTable],
-    options: &ScanOptions,
-) -> Result<HashMap<String, TableReport>, PlanError> {
-    let mut by_root: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for table in tables {
-        let trimmed = table.location.trim_end_matches('/');
-        let (root, folder) = trimmed.rsplit_once('/').unwrap_or((".", trimmed));
-        by_root
-            .entry(format!("{root}/"))
-            .or_default()
-            .push(folder.to_string());
-    }
-    let mut reports = HashMap::new();
-    for (root, folders) in by_root {
-        let lake = Lake::open_with(&root, &options.aws).await?;
-        let options = ScanOptions {
-            tables: folders,
-            ..options.clone()
-        };
-        let report = scan::scan(&lake, &options, &Silent).await?;
-        for table in report.tables {
-            reports.insert(table.location.clone(), table);
-        }
-    }
-    Ok(reports)
 }
 
 fn plan_table(
@@ -459,11 +460,10 @@ fn plan_table(
             .iter()
             .map(|k| k.name.clone())
             .collect();
-        let keys_match = data_keys.len() == declared_keys.len()
-            && data_keys
-                .iter()
-                .zip(&declared_keys)
-                .all(|(a, b)| same_name(a, b));
+        let keys_match = same_names(
+            data_keys.iter().map(String::as_str),
+            declared_keys.iter().map(String::as_str),
+        );
         if !keys_match && report.files > 0 {
             drift.push(Drift::PartitionKeys {
                 declared: declared_keys,
@@ -629,8 +629,8 @@ fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
         };
     field(
         "location",
-        Some(&live.storage.location),
-        Some(&desired.storage.location),
+        Some(&live.storage.location.to_string()),
+        Some(&desired.storage.location.to_string()),
         true,
     );
     field(
@@ -881,7 +881,7 @@ fn partition_changes_without_data(live_partitions: &[Partition]) -> PartitionCha
 
 /// A table's managed definition as lines of text, for the unified diff people review.
 fn definition_text(table: &Table) -> String {
-    let mut text = format!("location {}\n", shown(&table.storage.location));
+    let mut text = format!("location {}\n", shown(table.storage.location.as_str()));
     for column in &table.storage.columns {
         text.push_str(&format!(
             "column {} {}",

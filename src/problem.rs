@@ -31,6 +31,32 @@ pub enum Severity {
     Error,
 }
 
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// What to say of registered partitions (given by their values) whose own column lists differ
+/// from their table's.
+pub fn partition_schema_mismatch(partitions: &[Vec<String>]) -> String {
+    let shown: Vec<String> = partitions
+        .iter()
+        .take(5)
+        .map(|values| values.join("/"))
+        .collect();
+    format!(
+        "{} partition(s) have columns that differ from the table's ({}{}); Athena may fail with \
+         HIVE_PARTITION_SCHEMA_MISMATCH",
+        partitions.len(),
+        shown.join(", "),
+        if partitions.len() > 5 { ", ..." } else { "" }
+    )
+}
+
 /// One finding, with the objects it concerns. `kind` is a stable identifier for scripts;
 /// `message` is a sentence for people that says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

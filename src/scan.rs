@@ -22,6 +22,7 @@ use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
 use crate::hive::{HiveType, same_name};
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
 use crate::layout::{Folder, PartitionFilter, Placement, parse_folder, place};
+use crate::location::Location;
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
 use crate::store::Lake;
@@ -75,6 +76,13 @@ pub enum ScanError {
         #[source]
         source: object_store::Error,
     },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(
+        "{0} is the root of its store, not a table folder below a lake root; set the table's \
+         location to its own folder"
+    )]
+    NotATableFolder(Location),
     #[error("a footer read task failed ({0}); this is a bug in glueprint, please report it")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -90,7 +98,7 @@ impl Progress for Silent {}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
-    pub root: String,
+    pub root: Location,
     pub tables: Vec<TableReport>,
     /// Problems outside any table, such as files directly under the root.
     pub problems: Vec<Problem>,
@@ -109,7 +117,7 @@ impl ScanReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct TableReport {
     pub name: String,
-    pub location: String,
+    pub location: Location,
     pub files: u64,
     pub columns: Vec<Column>,
     pub partition_keys: Vec<Column>,
@@ -140,7 +148,7 @@ pub struct Column {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Partition {
     pub values: Vec<String>,
-    pub location: String,
+    pub location: Location,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -209,6 +217,33 @@ enum Listed {
     File(FileOutcome),
     /// A key the store cannot name as a path (a TAB, `//`, a `.` segment): reported alone.
     UnreadableKey(String),
+}
+
+/// Scans the given table folders, one scan per lake root; the reports keyed by table location.
+/// A folder without data files has no report.
+pub async fn scan_tables(
+    locations: impl IntoIterator<Item = &Location>,
+    options: &ScanOptions,
+) -> Result<HashMap<Location, TableReport>, ScanError> {
+    let mut by_root: BTreeMap<Location, Vec<String>> = BTreeMap::new();
+    for location in locations {
+        let (root, folder) = location
+            .split_last()
+            .ok_or_else(|| ScanError::NotATableFolder(location.clone()))?;
+        by_root.entry(root).or_default().push(folder.to_string());
+    }
+    let mut reports = HashMap::new();
+    for (root, folders) in by_root {
+        let lake = Lake::open_with(root.as_str(), &options.aws).await?;
+        let options = ScanOptions {
+            tables: folders,
+            ..options.clone()
+        };
+        for table in scan(&lake, &options, &Silent).await?.tables {
+            reports.insert(table.location.clone(), table);
+        }
+    }
+    Ok(reports)
 }
 
 /// Scans `lake` and reports every table found (or those asked for).
@@ -477,7 +512,7 @@ pub async fn scan(
     }
     stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(ScanReport {
-        root: lake.root().to_string(),
+        root: lake.root().clone(),
         tables,
         problems,
         stats,
@@ -565,7 +600,7 @@ fn report_colliding_tables(tables: &mut [TableReport]) {
     for indexes in by_folded.values().filter(|indexes| indexes.len() > 1) {
         let locations: Vec<String> = indexes
             .iter()
-            .map(|&i| tables[i].location.clone())
+            .map(|&i| tables[i].location.to_string())
             .collect();
         for &index in indexes {
             tables[index].problems.push(
@@ -613,7 +648,11 @@ fn concurrent_listing(
     let lake = lake.clone();
     tokio::spawn(async move {
         for meta in root_objects {
-            if sender.send((lake.root().into(), Ok(meta))).await.is_err() {
+            if sender
+                .send((lake.root().as_str().into(), Ok(meta)))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -948,7 +987,7 @@ impl TableAccumulator {
     }
 
     fn finish(mut self, lake: &Lake, name: String) -> TableReport {
-        let location = lake.location_of(&format!("{name}/"));
+        let location = lake.folder(&name);
         let mut problems = Vec::new();
         let (partition_keys, partitions) = self.partitions(lake, &name, &mut problems);
 
@@ -1173,13 +1212,12 @@ impl TableAccumulator {
             })
             .collect();
         let group = self.layouts.remove(&chosen).unwrap_or_default();
-        let location =
-            |folders: &[String]| lake.location_of(&format!("{table}/{}/", folders.join("/")));
+        let location = |folders: &[String]| lake.folder(&format!("{table}/{}", folders.join("/")));
         let mut partitions: Vec<Partition> = Vec::new();
         let mut by_values: HashMap<Vec<String>, Vec<String>> = HashMap::new();
         for (folders, values) in group.partitions {
             if let Some(problem) = unusable_partition_value(&folders, &values) {
-                problems.push(problem.with_objects([location(&folders)]));
+                problems.push(problem.with_objects([location(&folders).to_string()]));
                 continue;
             }
             match by_values.get(&values) {
@@ -1197,7 +1235,7 @@ impl TableAccumulator {
                             values.join("/")
                         ),
                     )
-                    .with_objects([location(kept), location(&folders)]),
+                    .with_objects([location(kept).to_string(), location(&folders).to_string()]),
                 ),
                 None => {
                     partitions.push(Partition {

@@ -19,6 +19,7 @@ use object_store::{ClientOptions, CredentialProvider, ObjectMeta, ObjectStore, R
 use tokio::sync::Mutex;
 
 use crate::aws::{AwsSettings, Timeouts};
+use crate::location::Location;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,7 +48,7 @@ const LOCAL_IDENTITY: &str = "file";
 pub struct Lake {
     store: Arc<dyn ObjectStore>,
     prefix: Path,
-    root: String,
+    root: Location,
     /// Lakes with the same identity share one address space: objects copy server-side.
     identity: String,
     /// The same store as `store` for local lakes, for its file-system paths.
@@ -90,16 +91,21 @@ impl Lake {
         }
     }
 
-    /// The root as shown to people and used in table locations, ending with `/`.
-    pub fn root(&self) -> &str {
+    /// The root as shown to people and used in table locations.
+    pub fn root(&self) -> &Location {
         &self.root
+    }
+
+    /// The folder `relative` below the root: a table's or a partition's location.
+    pub fn folder(&self, relative: &str) -> Location {
+        self.root.join(relative)
     }
 
     pub fn store(&self) -> &Arc<dyn ObjectStore> {
         &self.store
     }
 
-    /// The location of `relative` (a key or folder below the root) in the root's notation.
+    /// The location of `relative` (an object's key below the root) in the root's notation.
     pub fn location_of(&self, relative: &str) -> String {
         format!("{}{relative}", self.root)
     }
@@ -194,14 +200,6 @@ impl Lake {
     }
 }
 
-fn with_trailing_slash(location: &str) -> String {
-    if location.ends_with('/') {
-        location.to_string()
-    } else {
-        format!("{location}/")
-    }
-}
-
 /// Whether a local folder must exist already (a lake to read) or may be made by the first
 /// write (a target to fill, like `cp -r`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +232,7 @@ fn open_local(path: &str, missing: Missing) -> Result<Lake, StoreError> {
     Ok(Lake {
         store: Arc::clone(&local) as Arc<dyn ObjectStore>,
         prefix,
-        root: with_trailing_slash(path),
+        root: Location::new(path),
         identity: LOCAL_IDENTITY.into(),
         local: Some(local),
     })
@@ -290,11 +288,7 @@ async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, 
     let scheme = location
         .split_once("://")
         .map_or("s3", |(scheme, _)| scheme);
-    let root = if prefix.as_ref().is_empty() {
-        format!("{scheme}://{bucket}/")
-    } else {
-        format!("{scheme}://{bucket}/{prefix}/")
-    };
+    let root = Location::new(&format!("{scheme}://{bucket}/{prefix}"));
     Ok(Lake {
         store: Arc::new(store),
         prefix,

@@ -52,6 +52,7 @@ on_both_backends!(
     a_live_type_string_athena_cannot_parse_is_rewritten,
     a_live_table_glueprint_cannot_read_is_skipped,
     a_create_whose_answer_was_lost_counts_as_done,
+    a_location_spelled_otherwise_is_the_same_folder,
 );
 
 /// A lake written locally (and mirrored to S3 for Glue), a catalogs/ folder, and a live catalog.
@@ -475,13 +476,26 @@ async fn updates_keep_what_glueprint_does_not_manage(backend: Backend) {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
 
+/// Scans the selected tables' folders and plans them, in this process.
+async fn plan_here(
+    declared: &glueprint::declare::Declared,
+    selected: &[(usize, usize)],
+    catalog: &dyn Catalog,
+) -> glueprint::plan::Plan {
+    let locations = selected.iter().map(|&p| &declared.table(p).location);
+    let reports = glueprint::scan::scan_tables(locations, &Default::default())
+        .await
+        .unwrap();
+    glueprint::plan::plan(declared, selected, catalog, &reports, None)
+        .await
+        .unwrap()
+}
+
 /// Plans and applies in this process, which has no S3 credentials of its own: the lake stays
 /// local even with Glue (the command line refuses that pairing, the library does not).
 async fn plan_and_apply_here(ws: &Workspace, catalog: &dyn Catalog) {
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
-    let plan = glueprint::plan::plan(&declared, &[(0, 0)], catalog, &Default::default())
-        .await
-        .unwrap();
+    let plan = plan_here(&declared, &[(0, 0)], catalog).await;
     glueprint::apply::apply(&plan, catalog, &Default::default())
         .await
         .unwrap();
@@ -499,9 +513,7 @@ async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
 
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let plan = glueprint::plan::plan(&declared, &[(0, 0)], catalog.as_ref(), &Default::default())
-        .await
-        .unwrap();
+    let plan = plan_here(&declared, &[(0, 0)], catalog.as_ref()).await;
     assert!(plan.has_changes());
 
     // Someone else writes the table between plan and apply.
@@ -648,7 +660,7 @@ async fn check_consistent(catalog: &dyn Catalog) {
             .await
             .unwrap()
         {
-            assert!(partition.storage.location.contains(&table.name));
+            assert!(partition.storage.location.as_str().contains(&table.name));
         }
     }
 }
@@ -927,6 +939,32 @@ async fn a_live_table_glueprint_cannot_read_is_skipped(backend: Backend) {
     assert!(report.contains("the live table cannot be read"), "{report}");
 }
 
+/// Locations are folders, not strings: a declaration that spells the table's folder otherwise
+/// (no final slash, doubled slashes, a `.` part) still finds its files and partitions, and is
+/// no change to the live table.
+async fn a_location_spelled_otherwise_is_the_same_folder(backend: Backend) {
+    let ws = Workspace::new(backend, &["Charged"], 2).await;
+    ws.expect(&["onboard", "Charged"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+    let plan = ws.plan_json(0);
+    let location = table_plan(&plan, "charged")["location"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let root = location.strip_suffix("charged/").unwrap();
+    let spelled = format!("{root}/./charged");
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "name: charged\n",
+        &format!("name: charged\nlocation: {spelled}\n"),
+    );
+    let plan = ws.plan_json(0);
+    let table = table_plan(&plan, "charged");
+    assert_eq!(table["location"], location.as_str(), "{table:#}");
+    assert_eq!(table["partitions"]["without_data"], serde_json::json!([]));
+    assert_eq!(table["drift"], serde_json::json!([]));
+}
+
 /// CreateTable succeeded but its answer was lost: the retry meets "already exists". An
 /// identical table counts as done; another one is a clear failure.
 async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
@@ -934,14 +972,7 @@ async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
     ws.expect(&["onboard", "Charged", "App Launched"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let plan = glueprint::plan::plan(
-        &declared,
-        &[(0, 0), (0, 1)],
-        catalog.as_ref(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
+    let plan = plan_here(&declared, &[(0, 0), (0, 1)], catalog.as_ref()).await;
     catalog
         .create_database(&plan.databases[0].desired)
         .await
@@ -985,14 +1016,7 @@ async fn apply_refuses_a_type_string_athena_cannot_parse_before_any_call() {
     ws.expect(&["onboard", "Charged", "App Launched"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let mut plan = glueprint::plan::plan(
-        &declared,
-        &[(0, 0), (0, 1)],
-        catalog.as_ref(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
+    let mut plan = plan_here(&declared, &[(0, 0), (0, 1)], catalog.as_ref()).await;
     plan.tables[1].target.storage.columns[1].stored_type = Some("decimal(24, 16)".into());
     let error = glueprint::apply::apply(&plan, catalog.as_ref(), &Default::default())
         .await

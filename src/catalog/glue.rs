@@ -17,6 +17,7 @@ use aws_sdk_glue::types as glue;
 
 use crate::aws::AwsSettings;
 use crate::layout::{FilterOp, PartitionFilter};
+use crate::location::Location;
 
 use super::{
     Catalog, CatalogError, Column, Database, Partition, PartitionFailure, PartitionFailureKind,
@@ -243,7 +244,7 @@ fn to_glue_columns(columns: &[Column], existing: &[glue::Column]) -> Vec<glue::C
 fn from_glue_storage(sd: Option<&glue::StorageDescriptor>) -> Result<Storage, CatalogError> {
     let Some(sd) = sd else {
         return Ok(Storage {
-            location: String::new(),
+            location: Location::new(""),
             input_format: None,
             output_format: None,
             serde_library: None,
@@ -253,7 +254,7 @@ fn from_glue_storage(sd: Option<&glue::StorageDescriptor>) -> Result<Storage, Ca
         });
     };
     Ok(Storage {
-        location: sd.location().unwrap_or_default().to_string(),
+        location: Location::new(sd.location().unwrap_or_default()),
         input_format: sd.input_format().map(str::to_string),
         output_format: sd.output_format().map(str::to_string),
         serde_library: sd
@@ -278,7 +279,7 @@ fn to_glue_storage(
         .unwrap_or_else(|| glue::StorageDescriptor::builder().build());
     let existing_columns = sd.columns.clone().unwrap_or_default();
     sd.columns = Some(to_glue_columns(&storage.columns, &existing_columns));
-    sd.location = Some(storage.location.clone());
+    sd.location = Some(storage.location.to_string());
     sd.input_format = storage.input_format.clone();
     sd.output_format = storage.output_format.clone();
     let mut serde = sd
@@ -385,7 +386,7 @@ impl Catalog for GlueCatalog {
             Ok(output) => Ok(output.database().map(|database| Database {
                 name: database.name().to_string(),
                 description: database.description().map(str::to_string),
-                location: database.location_uri().map(str::to_string),
+                location: database.location_uri().map(Location::new),
                 parameters: to_map(database.parameters()),
             })),
             Err(error) if code(&error) == Some("EntityNotFoundException") => Ok(None),
@@ -398,7 +399,7 @@ impl Catalog for GlueCatalog {
         let input = glue::DatabaseInput::builder()
             .name(&database.name)
             .set_description(database.description.clone())
-            .set_location_uri(database.location.clone())
+            .set_location_uri(database.location.as_ref().map(Location::to_string))
             .set_parameters(Some(to_hash_map(&database.parameters)))
             .build()
             .expect("the name is set");
@@ -738,7 +739,7 @@ mod tests {
         let keys = [key("hour", HiveType::Int)];
         let partition = |hour: &str| Partition {
             values: vec![hour.into()],
-            storage: Storage::parquet(format!("s3://b/t/hour={hour}/"), Vec::new()),
+            storage: Storage::parquet(format!("s3://b/t/hour={hour}/").into(), Vec::new()),
             parameters: BTreeMap::new(),
         };
         let kept = filter_partitions(

@@ -498,7 +498,7 @@ mod tests {
             table_type: Some(crate::catalog::EXTERNAL_TABLE.into()),
             parameters: Default::default(),
             storage: Storage::parquet(
-                format!("lake/{name}/"),
+                format!("lake/{name}/").into(),
                 vec![Column::new("id", HiveType::String)],
             ),
             partition_keys: vec![Column::new("dt", HiveType::String)],
@@ -509,7 +509,7 @@ mod tests {
     fn partition(day: &str) -> Partition {
         Partition {
             values: vec![day.into()],
-            storage: Storage::parquet(format!("lake/t/dt={day}/"), vec![]),
+            storage: Storage::parquet(format!("lake/t/dt={day}/").into(), vec![]),
             parameters: Default::default(),
         }
     }

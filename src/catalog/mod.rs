@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::athena::{self, AthenaTypeError};
 use crate::hive::{HiveType, same_name};
 use crate::layout::PartitionFilter;
+use crate::location::Location;
 
 /// The Parquet formats and serde Athena and Spectrum read (catalog-facts §1).
 pub const PARQUET_INPUT_FORMAT: &str =
@@ -30,7 +31,7 @@ pub struct Database {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub location: Option<Location>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, String>,
 }
@@ -141,7 +142,7 @@ impl Column {
 /// Where and how a table's (or partition's) files are stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Storage {
-    pub location: String,
+    pub location: Location,
     pub input_format: Option<String>,
     pub output_format: Option<String>,
     pub serde_library: Option<String>,
@@ -155,7 +156,7 @@ pub struct Storage {
 
 impl Storage {
     /// Parquet storage at `location`, as Athena and Spectrum expect it.
-    pub fn parquet(location: String, columns: Vec<Column>) -> Self {
+    pub fn parquet(location: Location, columns: Vec<Column>) -> Self {
         Self {
             location,
             input_format: Some(PARQUET_INPUT_FORMAT.into()),

@@ -1,0 +1,201 @@
+//! The flags several commands share, each defined once, and the steps they share.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::ValueEnum;
+
+use crate::aws::AwsSettings;
+use crate::cache::FooterCache;
+use crate::catalog::Catalog;
+use crate::catalog::glue::{GlueCatalog, GlueOptions};
+use crate::catalog::local::LocalCatalog;
+use crate::declare::Declared;
+use crate::layout::PartitionFilter;
+use crate::plan::{self, Plan};
+use crate::scan::{self, ScanOptions};
+
+/// Where the declared definitions are.
+#[derive(Debug, clap::Args)]
+pub struct CatalogsArg {
+    /// The folder of declared definitions: <DIR>/<database>/database.yaml and <table>.yaml.
+    #[arg(long, default_value = crate::declare::DEFAULT_DIR, env = "GLUEPRINT_CATALOGS")]
+    pub catalogs: PathBuf,
+}
+
+impl CatalogsArg {
+    pub fn load(&self) -> anyhow::Result<Declared> {
+        Declared::load(&self.catalogs).map_err(|errors| {
+            anyhow::anyhow!(
+                "the declared catalog has {} problem(s):\n{errors}",
+                errors.0.len()
+            )
+        })
+    }
+}
+
+/// The declarations and the live catalog they are compared with.
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub declared: CatalogsArg,
+    /// The live catalog: the embedded local one, or the AWS Glue Data Catalog.
+    #[arg(long, value_enum, default_value_t = Backend::Local, env = "GLUEPRINT_CATALOG")]
+    pub catalog: Backend,
+    /// The local catalog file (an embedded SQLite database, created by the first apply).
+    #[arg(long, default_value = crate::catalog::local::DEFAULT_PATH, env = "GLUEPRINT_CATALOG_PATH")]
+    pub catalog_path: PathBuf,
+    /// AWS profile for Glue and S3 (default: the standard chain: environment, default profile,
+    /// SSO, instance role).
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// AWS region for Glue and S3 (default: from the environment or the profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The account id of another account's Glue catalog (cross-account access).
+    #[arg(long)]
+    pub catalog_id: Option<String>,
+    /// Let Glue archive a table version on every update (off: a table keeps at most 100,000
+    /// versions).
+    #[arg(long)]
+    pub archive_versions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// The embedded catalog in --catalog-path: no AWS account needed.
+    Local,
+    /// The AWS Glue Data Catalog.
+    Glue,
+}
+
+impl CatalogArgs {
+    /// Opens the live catalog; read-only ones refuse every write before it is sent.
+    pub async fn open(&self, read_only: bool) -> anyhow::Result<Box<dyn Catalog>> {
+        Ok(match self.catalog {
+            Backend::Local if read_only => {
+                Box::new(LocalCatalog::open_read_only(&self.catalog_path)?)
+            }
+            Backend::Local => Box::new(LocalCatalog::open(&self.catalog_path)?),
+            Backend::Glue => Box::new(
+                GlueCatalog::connect(
+                    &self.aws(),
+                    GlueOptions {
+                        catalog_id: self.catalog_id.clone(),
+                        archive_versions: self.archive_versions,
+                        read_only,
+                    },
+                )
+                .await,
+            ),
+        })
+    }
+
+    /// The AWS profile and region, for Glue and S3 alike.
+    pub fn aws(&self) -> AwsSettings {
+        AwsSettings {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self.catalog {
+            Backend::Local => format!("the local catalog {}", self.catalog_path.display()),
+            Backend::Glue => "the AWS Glue Data Catalog".to_string(),
+        }
+    }
+
+    /// The plan for the selected tables: checked first, then their folders scanned and the
+    /// live catalog read. Writes nothing.
+    pub async fn plan(
+        &self,
+        declared: &Declared,
+        selected: &[(usize, usize)],
+        options: &ScanOptions,
+    ) -> anyhow::Result<Plan> {
+        if self.catalog == Backend::Glue {
+            plan::check_in_s3(declared, selected)?;
+        }
+        plan::check(declared, selected, options.partitions.as_ref())?;
+        let live = self.open(true).await?;
+        let options = ScanOptions {
+            aws: self.aws(),
+            ..options.clone()
+        };
+        let locations = selected.iter().map(|&p| &declared.table(p).location);
+        let reports = scan::scan_tables(locations, &options).await?;
+        let partitions = options.partitions.as_ref();
+        Ok(plan::plan(declared, selected, live.as_ref(), &reports, partitions).await?)
+    }
+}
+
+/// How the data is read: the footer cache and partition filters.
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Only partitions passing a condition on a partition key, such as "dt>=2020-09-19"
+    /// (also >, <=, <, =; whole numbers compare as numbers, other values as text). Only their
+    /// folders are listed, so a daily run on a large lake reads one day; plan compares only
+    /// those partitions.
+    #[arg(long, value_name = "KEY OP VALUE", conflicts_with = "since")]
+    pub partitions: Option<PartitionFilter>,
+    /// Only partitions whose first key is VALUE or later (dt=VALUE/ folders and after).
+    #[arg(long, value_name = "VALUE")]
+    pub since: Option<String>,
+}
+
+impl ReadArgs {
+    pub fn scan_options(&self) -> ScanOptions {
+        let filter = self
+            .partitions
+            .clone()
+            .or_else(|| self.since.as_deref().map(PartitionFilter::since));
+        self.cache.scan_options(filter)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CacheArgs {
+    /// Read every footer, ignoring and not updating the footer cache.
+    #[arg(long, env = "GLUEPRINT_NO_CACHE")]
+    pub no_cache: bool,
+    /// The footer cache: what each file's footer mapped to, so re-scans read only new or
+    /// changed files. Safe to delete.
+    #[arg(long, default_value = crate::cache::DEFAULT_PATH, env = "GLUEPRINT_CACHE_PATH")]
+    pub cache_path: PathBuf,
+}
+
+impl CacheArgs {
+    pub fn scan_options(&self, partitions: Option<PartitionFilter>) -> ScanOptions {
+        let cache = if self.no_cache {
+            None
+        } else {
+            // The cache only saves reads: one that cannot be opened is said, never fatal.
+            match FooterCache::open(&self.cache_path) {
+                Ok(cache) => Some(Arc::new(cache)),
+                Err(error) => {
+                    eprintln!(
+                        "warning: {error}; every footer is read: delete the file (with its -wal \
+                         and -shm files) to start a new one"
+                    );
+                    None
+                }
+            }
+        };
+        ScanOptions {
+            cache,
+            partitions,
+            ..ScanOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable tables and problems.
+    Text,
+    /// One stable JSON document for scripts.
+    Json,
+}
