@@ -7,13 +7,10 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, CatalogError, Column, Partition, PartitionFailureKind};
+use crate::catalog::{
+    Catalog, CatalogError, Column, DELETE_BATCH, PARTITION_BATCH, Partition, PartitionFailureKind,
+};
 use crate::plan::{Action, Plan, TablePlan};
-
-/// BatchCreatePartition and BatchUpdatePartition take at most 100 partitions a call.
-pub const PARTITION_BATCH: usize = 100;
-/// BatchDeletePartition takes at most 25.
-pub const DELETE_BATCH: usize = 25;
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {

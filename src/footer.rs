@@ -21,7 +21,8 @@ pub const DEFAULT_PREFETCH: u64 = 64 * 1024;
 
 /// The fixed 8-byte end of a Parquet file: footer length and magic.
 const TAIL_LEN: u64 = 8;
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The first bytes of a gzip stream: exports wrapped as `.parquet.gzip` start with them.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Whole-file compressions other exporters wrap Parquet in, by their magic bytes.
 const OTHER_COMPRESSIONS: [(&str, &[u8]); 2] =
     [("zstd", &[0x28, 0xb5, 0x2f, 0xfd]), ("bzip2", b"BZh")];

@@ -30,6 +30,8 @@ pub struct FileSchema {
     pub notes: Vec<Note>,
 }
 
+/// A column of a file's schema, or of a table's merged from its files; `ty` is `None` while
+/// every file seen holds only nulls in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileColumn {
     pub name: String,

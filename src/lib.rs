@@ -26,6 +26,7 @@ pub mod merge;
 pub mod naming;
 pub mod onboard;
 pub mod organize;
+pub mod partition_filter;
 pub mod plan;
 pub mod problem;
 pub mod report;

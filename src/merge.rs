@@ -8,14 +8,7 @@ use std::collections::HashMap;
 
 use crate::compat::{Clash, merge_types};
 use crate::hive::HiveType;
-use crate::infer::FileSchema;
-
-/// A column of the merged schema; `ty` is `None` while every file seen holds only nulls in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MergedColumn {
-    pub name: String,
-    pub ty: Option<HiveType>,
-}
+use crate::infer::{FileColumn, FileSchema};
 
 /// A column whose files disagree beyond widening. `left` is the type the merge kept, `right`
 /// the one it could not take; the ids are those passed to [`SchemaMerger::add`].
@@ -30,7 +23,7 @@ pub struct Conflict {
 /// Merges file schemas one by one, in the order the caller decides is "first".
 #[derive(Debug, Default)]
 pub struct SchemaMerger {
-    columns: Vec<MergedColumn>,
+    columns: Vec<FileColumn>,
     by_name: HashMap<String, usize>,
     /// Per column, each source's type for it: who to blame on a conflict.
     votes: Vec<Vec<(usize, HiveType)>>,
@@ -42,7 +35,7 @@ impl SchemaMerger {
         for column in &schema.columns {
             let key = column.name.to_lowercase();
             let index = *self.by_name.entry(key).or_insert_with(|| {
-                self.columns.push(MergedColumn {
+                self.columns.push(FileColumn {
                     name: column.name.clone(),
                     ty: None,
                 });
@@ -89,7 +82,7 @@ impl SchemaMerger {
         });
     }
 
-    pub fn finish(self) -> (Vec<MergedColumn>, Vec<Conflict>) {
+    pub fn finish(self) -> (Vec<FileColumn>, Vec<Conflict>) {
         (self.columns, self.conflicts)
     }
 }
@@ -97,7 +90,6 @@ impl SchemaMerger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::FileColumn;
 
     fn t(s: &str) -> HiveType {
         s.parse().unwrap()

@@ -22,12 +22,10 @@ use tokio::io::AsyncWriteExt;
 use tokio_util::io::StreamReader;
 
 use crate::declare::Declared;
-use crate::footer::{DEFAULT_PREFETCH, read_footer};
+use crate::footer::{DEFAULT_PREFETCH, GZIP_MAGIC, read_footer};
 use crate::hive::same_names;
 use crate::naming::{event_identity, table_name};
 use crate::store::Lake;
-
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// One CleverTap export object name, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]

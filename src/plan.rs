@@ -14,8 +14,8 @@ use crate::catalog::{
 use crate::compat::{undeclared_fields, unreadable_at, widen};
 use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
 use crate::hive::{same_name, same_names};
-use crate::layout::PartitionFilter;
 use crate::location::Location;
+use crate::partition_filter::PartitionFilter;
 use crate::problem::{Problem, Severity, shown};
 use crate::scan::TableReport;
 

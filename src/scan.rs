@@ -21,9 +21,10 @@ use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
 use crate::hive::{HiveType, same_name};
 use crate::infer::{FileSchema, Note, NoteKind, SchemaError, file_schema, fingerprint};
-use crate::layout::{Folder, PartitionFilter, Placement, parse_folder, place};
+use crate::layout::{Folder, Placement, admits_folder, parse_folder, place};
 use crate::location::Location;
 use crate::merge::{Conflict, SchemaMerger};
+use crate::partition_filter::PartitionFilter;
 use crate::problem::Problem;
 use crate::store::Lake;
 
@@ -718,7 +719,7 @@ async fn listing_prefixes(
         prefixes.extend(
             folders
                 .iter()
-                .filter(|folder| filter.admits_folder(folder))
+                .filter(|folder| admits_folder(filter, folder))
                 .map(|folder| Some(format!("{table}/{folder}"))),
         );
     }

@@ -12,23 +12,24 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
 use aws_sdk_glue::Client;
-use aws_sdk_glue::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_glue::error::{BuildError, ProvideErrorMetadata, SdkError};
+use aws_sdk_glue::operation::create_database::CreateDatabaseError;
+use aws_sdk_glue::operation::get_database::GetDatabaseError;
+use aws_sdk_glue::operation::get_table::GetTableError;
+use aws_sdk_glue::operation::update_table::UpdateTableError;
 use aws_sdk_glue::types as glue;
 
 use crate::aws::AwsSettings;
-use crate::layout::{FilterOp, PartitionFilter};
 use crate::location::Location;
+use crate::partition_filter::{FilterOp, PartitionFilter};
 
 use super::{
-    Catalog, CatalogError, Column, Database, Partition, PartitionFailure, PartitionFailureKind,
-    Storage, Table, TableListing, UnreadableTable, filter_partitions,
+    Catalog, CatalogError, Column, DELETE_BATCH, Database, PARTITION_BATCH, Partition,
+    PartitionFailure, PartitionFailureKind, Storage, Table, TableListing, UnreadableTable,
+    filter_partitions,
 };
 use crate::hive::{HiveType, same_name};
 
-/// Glue's per-call limits (catalog-facts §5).
-const CREATE_BATCH: usize = 100;
-const UPDATE_BATCH: usize = 100;
-const DELETE_BATCH: usize = 25;
 /// Attempts per call before a throttled or failing call is given up.
 const MAX_ATTEMPTS: u32 = 10;
 
@@ -141,12 +142,6 @@ fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
     deepest.to_string()
 }
 
-fn code<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Option<&str> {
-    error
-        .as_service_error()
-        .and_then(ProvideErrorMetadata::code)
-}
-
 fn to_map(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
     map.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default()
@@ -222,7 +217,10 @@ fn from_glue_columns(columns: &[glue::Column]) -> Result<Vec<Column>, CatalogErr
 }
 
 /// Glue columns for ours, keeping the column parameters other tools set on `existing` ones.
-fn to_glue_columns(columns: &[Column], existing: &[glue::Column]) -> Vec<glue::Column> {
+fn to_glue_columns(
+    columns: &[Column],
+    existing: &[glue::Column],
+) -> Result<Vec<glue::Column>, CatalogError> {
     columns
         .iter()
         .map(|column| {
@@ -236,7 +234,7 @@ fn to_glue_columns(columns: &[Column], existing: &[glue::Column]) -> Vec<glue::C
                 .set_comment(column.comment.clone())
                 .set_parameters(parameters)
                 .build()
-                .expect("name and type are set")
+                .map_err(|error| unbuildable("Column", error))
         })
         .collect()
 }
@@ -273,12 +271,12 @@ fn from_glue_storage(sd: Option<&glue::StorageDescriptor>) -> Result<Storage, Ca
 fn to_glue_storage(
     storage: &Storage,
     base: Option<&glue::StorageDescriptor>,
-) -> glue::StorageDescriptor {
+) -> Result<glue::StorageDescriptor, CatalogError> {
     let mut sd = base
         .cloned()
         .unwrap_or_else(|| glue::StorageDescriptor::builder().build());
     let existing_columns = sd.columns.clone().unwrap_or_default();
-    sd.columns = Some(to_glue_columns(&storage.columns, &existing_columns));
+    sd.columns = Some(to_glue_columns(&storage.columns, &existing_columns)?);
     sd.location = Some(storage.location.to_string());
     sd.input_format = storage.input_format.clone();
     sd.output_format = storage.output_format.clone();
@@ -290,7 +288,7 @@ fn to_glue_storage(
     serde.parameters = Some(to_hash_map(&storage.serde_parameters));
     sd.serde_info = Some(serde);
     sd.parameters = Some(to_hash_map(&storage.parameters));
-    sd
+    Ok(sd)
 }
 
 fn from_glue_table(table: &glue::Table) -> Result<Table, CatalogError> {
@@ -308,7 +306,10 @@ fn from_glue_table(table: &glue::Table) -> Result<Table, CatalogError> {
 
 /// The table input for `table`, starting from what Glue holds (`base`) for the fields glueprint
 /// has no model of.
-fn to_table_input(table: &Table, base: Option<&glue::Table>) -> glue::TableInput {
+fn to_table_input(
+    table: &Table,
+    base: Option<&glue::Table>,
+) -> Result<glue::TableInput, CatalogError> {
     glue::TableInput::builder()
         .name(&table.name)
         .set_description(table.description.clone())
@@ -318,11 +319,11 @@ fn to_table_input(table: &Table, base: Option<&glue::Table>) -> glue::TableInput
         .storage_descriptor(to_glue_storage(
             &table.storage,
             base.and_then(|b| b.storage_descriptor()),
-        ))
+        )?)
         .set_partition_keys(Some(to_glue_columns(
             &table.partition_keys,
             base.map(|b| b.partition_keys()).unwrap_or_default(),
-        )))
+        )?))
         .set_last_access_time(base.and_then(|b| b.last_access_time().cloned()))
         .set_last_analyzed_time(base.and_then(|b| b.last_analyzed_time().cloned()))
         .retention(base.map_or(0, |b| b.retention()))
@@ -331,15 +332,32 @@ fn to_table_input(table: &Table, base: Option<&glue::Table>) -> glue::TableInput
         .set_target_table(base.and_then(|b| b.target_table().cloned()))
         .set_federated_table(base.and_then(|b| b.federated_table().cloned()))
         .build()
-        .expect("the name is set")
+        .map_err(|error| unbuildable("TableInput", error))
 }
 
-fn to_partition_input(partition: &Partition) -> glue::PartitionInput {
-    glue::PartitionInput::builder()
+fn to_partition_input(partition: &Partition) -> Result<glue::PartitionInput, CatalogError> {
+    Ok(glue::PartitionInput::builder()
         .set_values(Some(partition.values.clone()))
-        .storage_descriptor(to_glue_storage(&partition.storage, None))
+        .storage_descriptor(to_glue_storage(&partition.storage, None)?)
         .set_parameters(Some(to_hash_map(&partition.parameters)))
-        .build()
+        .build())
+}
+
+/// A request glueprint could not put together: the SDK found a required field missing.
+fn unbuildable(what: &str, error: BuildError) -> CatalogError {
+    CatalogError::Store(format!(
+        "cannot build a Glue {what} ({error}); this is a bug in glueprint, please report it"
+    ))
+}
+
+/// What a failed entry of a batch partition call means, from the error code Glue puts in the
+/// answer (entries carry codes, not typed errors).
+fn failure_kind(code: Option<&str>) -> PartitionFailureKind {
+    match code {
+        Some("AlreadyExistsException") => PartitionFailureKind::AlreadyExists,
+        Some("EntityNotFoundException") => PartitionFailureKind::NotFound,
+        _ => PartitionFailureKind::Other,
+    }
 }
 
 fn from_glue_partition(partition: &glue::Partition) -> Result<Partition, CatalogError> {
@@ -355,16 +373,13 @@ fn partition_failures(errors: &[glue::PartitionError]) -> Vec<PartitionFailure> 
         .iter()
         .map(|error| {
             let detail = error.error_detail();
-            let code = detail.and_then(|d| d.error_code()).unwrap_or("Unknown");
+            let code = detail.and_then(|d| d.error_code());
             PartitionFailure {
                 values: error.partition_values().to_vec(),
-                kind: match code {
-                    "AlreadyExistsException" => PartitionFailureKind::AlreadyExists,
-                    "EntityNotFoundException" => PartitionFailureKind::NotFound,
-                    _ => PartitionFailureKind::Other,
-                },
+                kind: failure_kind(code),
                 message: format!(
-                    "{code}: {}",
+                    "{}: {}",
+                    code.unwrap_or("Unknown"),
                     detail.and_then(|d| d.error_message()).unwrap_or_default()
                 ),
             }
@@ -389,7 +404,13 @@ impl Catalog for GlueCatalog {
                 location: database.location_uri().map(Location::new),
                 parameters: to_map(database.parameters()),
             })),
-            Err(error) if code(&error) == Some("EntityNotFoundException") => Ok(None),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(GetDatabaseError::is_entity_not_found_exception) =>
+            {
+                Ok(None)
+            }
             Err(error) => Err(failed("GetDatabase", error)),
         }
     }
@@ -402,7 +423,7 @@ impl Catalog for GlueCatalog {
             .set_location_uri(database.location.as_ref().map(Location::to_string))
             .set_parameters(Some(to_hash_map(&database.parameters)))
             .build()
-            .expect("the name is set");
+            .map_err(|error| unbuildable("DatabaseInput", error))?;
         match self
             .client
             .create_database()
@@ -412,7 +433,11 @@ impl Catalog for GlueCatalog {
             .await
         {
             Ok(_) => Ok(()),
-            Err(error) if code(&error) == Some("AlreadyExistsException") => {
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(CreateDatabaseError::is_already_exists_exception) =>
+            {
                 Err(CatalogError::AlreadyExists(database.name.clone()))
             }
             Err(error) => Err(failed("CreateDatabase", error)),
@@ -458,18 +483,20 @@ impl Catalog for GlueCatalog {
             .create_table()
             .set_catalog_id(self.catalog_id())
             .database_name(database)
-            .table_input(to_table_input(table, None))
+            .table_input(to_table_input(table, None)?)
             .send()
             .await
         {
             Ok(_) => Ok(()),
-            Err(error) if code(&error) == Some("AlreadyExistsException") => Err(
-                CatalogError::AlreadyExists(format!("{database}.{}", table.name)),
-            ),
-            Err(error) if code(&error) == Some("EntityNotFoundException") => {
-                Err(CatalogError::NoDatabase(database.to_string()))
-            }
-            Err(error) => Err(failed("CreateTable", error)),
+            Err(error) => match error.as_service_error() {
+                Some(refused) if refused.is_already_exists_exception() => Err(
+                    CatalogError::AlreadyExists(format!("{database}.{}", table.name)),
+                ),
+                Some(refused) if refused.is_entity_not_found_exception() => {
+                    Err(CatalogError::NoDatabase(database.to_string()))
+                }
+                _ => Err(failed("CreateTable", error)),
+            },
         }
     }
 
@@ -493,14 +520,18 @@ impl Catalog for GlueCatalog {
             .update_table()
             .set_catalog_id(self.catalog_id())
             .database_name(database)
-            .table_input(to_table_input(table, Some(&current)))
+            .table_input(to_table_input(table, Some(&current))?)
             .version_id(expected.clone())
             .skip_archive(!self.options.archive_versions)
             .send()
             .await
         {
             Ok(_) => Ok(()),
-            Err(error) if code(&error) == Some("ConcurrentModificationException") => {
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(UpdateTableError::is_concurrent_modification_exception) =>
+            {
                 Err(CatalogError::ConcurrentModification {
                     table: qualified,
                     expected,
@@ -544,14 +575,19 @@ impl Catalog for GlueCatalog {
     ) -> Result<Vec<PartitionFailure>, CatalogError> {
         self.writable("BatchCreatePartition")?;
         let mut failures = Vec::new();
-        for batch in partitions.chunks(CREATE_BATCH) {
+        for batch in partitions.chunks(PARTITION_BATCH) {
             let output = self
                 .client
                 .batch_create_partition()
                 .set_catalog_id(self.catalog_id())
                 .database_name(database)
                 .table_name(table)
-                .set_partition_input_list(Some(batch.iter().map(to_partition_input).collect()))
+                .set_partition_input_list(Some(
+                    batch
+                        .iter()
+                        .map(to_partition_input)
+                        .collect::<Result<_, _>>()?,
+                ))
                 .send()
                 .await
                 .map_err(|error| failed("BatchCreatePartition", error))?;
@@ -568,17 +604,17 @@ impl Catalog for GlueCatalog {
     ) -> Result<Vec<PartitionFailure>, CatalogError> {
         self.writable("BatchUpdatePartition")?;
         let mut failures = Vec::new();
-        for batch in partitions.chunks(UPDATE_BATCH) {
+        for batch in partitions.chunks(PARTITION_BATCH) {
             let entries = batch
                 .iter()
                 .map(|partition| {
                     glue::BatchUpdatePartitionRequestEntry::builder()
                         .set_partition_value_list(Some(partition.values.clone()))
-                        .partition_input(to_partition_input(partition))
+                        .partition_input(to_partition_input(partition)?)
                         .build()
-                        .expect("values and input are set")
+                        .map_err(|error| unbuildable("BatchUpdatePartitionRequestEntry", error))
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             let output = self
                 .client
                 .batch_update_partition()
@@ -593,10 +629,7 @@ impl Catalog for GlueCatalog {
                 let detail = error.error_detail();
                 PartitionFailure {
                     values: error.partition_value_list().to_vec(),
-                    kind: match detail.and_then(|d| d.error_code()) {
-                        Some("EntityNotFoundException") => PartitionFailureKind::NotFound,
-                        _ => PartitionFailureKind::Other,
-                    },
+                    kind: failure_kind(detail.and_then(|d| d.error_code())),
                     message: detail
                         .and_then(|d| d.error_message())
                         .unwrap_or_default()
@@ -622,9 +655,9 @@ impl Catalog for GlueCatalog {
                     glue::PartitionValueList::builder()
                         .set_values(Some(values.clone()))
                         .build()
-                        .expect("values are set")
+                        .map_err(|error| unbuildable("PartitionValueList", error))
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             let output = self
                 .client
                 .batch_delete_partition()
@@ -684,7 +717,13 @@ impl GlueCatalog {
             .await
         {
             Ok(output) => Ok(output.table().cloned()),
-            Err(error) if code(&error) == Some("EntityNotFoundException") => Ok(None),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(GetTableError::is_entity_not_found_exception) =>
+            {
+                Ok(None)
+            }
             Err(error) => Err(failed("GetTable", error)),
         }
     }

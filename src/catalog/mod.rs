@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::athena::{self, AthenaTypeError};
 use crate::hive::{HiveType, same_name};
-use crate::layout::PartitionFilter;
 use crate::location::Location;
+use crate::partition_filter::PartitionFilter;
 
 /// The Parquet formats and serde Athena and Spectrum read (catalog-facts §1).
 pub const PARQUET_INPUT_FORMAT: &str =
@@ -24,6 +24,12 @@ pub const PARQUET_OUTPUT_FORMAT: &str =
     "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
 pub const PARQUET_SERDE: &str = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
 pub const EXTERNAL_TABLE: &str = "EXTERNAL_TABLE";
+
+/// Glue's per-call limits (catalog-facts §5): BatchCreatePartition and BatchUpdatePartition
+/// take at most 100 partitions, BatchDeletePartition 25. Apply sends one call per batch, so
+/// its report says which batches were written.
+pub const PARTITION_BATCH: usize = 100;
+pub const DELETE_BATCH: usize = 25;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Database {

@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::catalog::glue::{GlueCatalog, GlueOptions};
 use crate::catalog::local::LocalCatalog;
 use crate::declare::Declared;
-use crate::layout::PartitionFilter;
+use crate::partition_filter::PartitionFilter;
 use crate::plan::{self, Plan};
 use crate::scan::{self, ScanOptions};
 

@@ -9,8 +9,8 @@ use super::apply::confirm_and_apply;
 use super::args::{CacheArgs, CatalogArgs, Format};
 use super::output::{ProgressDisplay, found};
 use crate::apply::ApplyOptions;
-use crate::layout::PartitionFilter;
 use crate::organize::{self, Layout, OrganizeOptions};
+use crate::partition_filter::PartitionFilter;
 use crate::report;
 use crate::store::Lake;
 
