@@ -1,0 +1,480 @@
+//! The scan: list a lake, read every data file's footer, and derive each table's schema and
+//! partitions.
+//!
+//! Footers are read by many tasks at once (bounded), while one loop folds their results into
+//! per-table accumulators. The accumulators keep one entry per distinct file schema and per
+//! partition, never one per file, so memory does not grow with the number of files. Results do
+//! not depend on the order in which reads finish: "first" always means "smallest object key".
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::{StreamExt, TryStreamExt};
+use serde::Serialize;
+
+use crate::aws::AwsSettings;
+use crate::cache::FooterCache;
+use crate::hive::{HiveType, same_name};
+use crate::infer::FileSchema;
+use crate::layout::{Folder, parse_folder};
+use crate::location::Location;
+use crate::partition_filter::PartitionFilter;
+use crate::problem::Problem;
+use crate::store::Lake;
+
+mod listing;
+mod read;
+mod table;
+
+use listing::{Folders, concurrent_listing, listing_prefixes, local_listing};
+use read::{FileContext, FileOutcome, LOCAL_BATCH, Listed, MappedSchemas};
+use table::{TableAccumulator, report_colliding_tables};
+
+/// Footer reads in flight at once unless told otherwise: enough to hide S3 latency, few
+/// enough to stay far from request-rate limits.
+pub const DEFAULT_CONCURRENCY: u16 = 64;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Only these tables (folder names under the root); all tables when empty.
+    pub tables: Vec<String>,
+    /// Footer reads in flight at once.
+    pub concurrency: usize,
+    /// Bytes read from the end of each file in the first request.
+    pub prefetch: u64,
+    /// Footers already read in earlier runs; `None` reads every footer.
+    pub cache: Option<Arc<FooterCache>>,
+    /// Only partitions passing this condition (their folders alone are listed).
+    pub partitions: Option<PartitionFilter>,
+    /// The AWS profile and region S3 lakes are read with.
+    pub aws: AwsSettings,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            tables: Vec::new(),
+            concurrency: usize::from(DEFAULT_CONCURRENCY),
+            prefetch: crate::footer::DEFAULT_PREFETCH,
+            cache: None,
+            partitions: None,
+            aws: AwsSettings::default(),
+        }
+    }
+}
+
+/// A scan that could not run at all (as opposed to files it could not read, which are
+/// problems in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(
+        "cannot list {location} ({source}); check the location, and that the credentials in use \
+         may list it"
+    )]
+    List {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(
+        "{0} is the root of its store, not a table folder below a lake root; set the table's \
+         location to its own folder"
+    )]
+    NotATableFolder(Location),
+    #[error("a footer read task failed ({0}); this is a bug in glueprint, please report it")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Told as the scan goes, for progress displays.
+pub trait Progress: Send + Sync {
+    fn advanced(&self, _stats: &ScanStats) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub root: Location,
+    pub tables: Vec<TableReport>,
+    /// Problems outside any table, such as files directly under the root.
+    pub problems: Vec<Problem>,
+    pub stats: ScanStats,
+}
+
+impl ScanReport {
+    /// Every problem, lake-level and per table.
+    pub fn all_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .chain(self.tables.iter().flat_map(|table| &table.problems))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    pub name: String,
+    pub location: Location,
+    pub files: u64,
+    pub columns: Vec<Column>,
+    pub partition_keys: Vec<Column>,
+    pub partitions: Vec<Partition>,
+    pub problems: Vec<Problem>,
+    /// Each distinct file schema of the table, in order of first appearance: what a declared
+    /// type must be able to read, file by file.
+    #[serde(skip)]
+    pub variants: Vec<SchemaVariant>,
+}
+
+/// One distinct schema among a table's files.
+#[derive(Debug, Clone)]
+pub struct SchemaVariant {
+    pub schema: Arc<FileSchema>,
+    pub files: u64,
+    /// The first few files with this schema, as locations.
+    pub samples: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: HiveType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Partition {
+    pub values: Vec<String>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanStats {
+    pub objects_listed: u64,
+    pub objects_skipped: u64,
+    pub files_read: u64,
+    /// Files whose footer came from the cache (not read again).
+    pub footers_cached: u64,
+    pub bytes_read: u64,
+    pub requests: u64,
+    pub elapsed_ms: u64,
+}
+
+/// Scans the given table folders, one scan per lake root; the reports keyed by table location.
+/// A folder without data files has no report.
+pub async fn scan_tables(
+    locations: impl IntoIterator<Item = &Location>,
+    options: &ScanOptions,
+) -> Result<HashMap<Location, TableReport>, ScanError> {
+    let mut by_root: BTreeMap<Location, Vec<String>> = BTreeMap::new();
+    for location in locations {
+        let (root, folder) = location
+            .split_last()
+            .ok_or_else(|| ScanError::NotATableFolder(location.clone()))?;
+        by_root.entry(root).or_default().push(folder.to_string());
+    }
+    let mut reports = HashMap::new();
+    for (root, folders) in by_root {
+        let lake = Lake::open_with(root.as_str(), &options.aws).await?;
+        let options = ScanOptions {
+            tables: folders,
+            ..options.clone()
+        };
+        for table in scan(&lake, &options, &Silent).await?.tables {
+            reports.insert(table.location.clone(), table);
+        }
+    }
+    Ok(reports)
+}
+
+/// Scans `lake` and reports every table found (or those asked for).
+pub async fn scan(
+    lake: &Lake,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    let mut stats = ScanStats::default();
+    let mut tables: BTreeMap<String, TableAccumulator> = BTreeMap::new();
+    let mut outside_tables: Vec<String> = Vec::new();
+    let mapped: Arc<MappedSchemas> = Arc::default();
+
+    let mut folders = Folders::default();
+    let mut unreadable_keys: Vec<String> = Vec::new();
+    let mut cache_failures = Vec::new();
+    let mut empty: Vec<FileOutcome> = Vec::new();
+    let (mut prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
+    let local = lake.is_local();
+    // A remote lake is listed table by table, concurrently: one listing of a million keys
+    // would be a thousand sequential page requests before the last table is reached.
+    let mut root_objects = Vec::new();
+    if !local && prefixes == [None] {
+        let (objects, tables) = lake.level("").await.map_err(|source| ScanError::List {
+            location: lake.root().to_string(),
+            source,
+        })?;
+        root_objects = objects;
+        prefixes = tables.into_iter().map(Some).collect();
+    }
+    if let Some(cache) = &options.cache {
+        for prefix in &prefixes {
+            if let Err(error) =
+                cache.preload(&lake.cache_key(&lake.path_of(prefix.as_deref().unwrap_or_default())))
+            {
+                cache_failures.push(error);
+            }
+        }
+    }
+    {
+        let listing = if local {
+            local_listing(lake, prefixes)
+        } else {
+            concurrent_listing(lake, prefixes, root_objects)
+        };
+        // Local lakes are read in batches, one blocking task a batch (a thread hand-off per
+        // file cost more than the read); remote reads are independent: each one done starts
+        // the next, so a slow read never holds other slots idle.
+        let (batch, in_flight) = if local {
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            (LOCAL_BATCH, threads * 2)
+        } else {
+            (1, options.concurrency.max(1))
+        };
+        let mut outcomes = listing
+            .ready_chunks(batch)
+            .map(|listed| {
+                let context = FileContext {
+                    lake: lake.clone(),
+                    prefetch: options.prefetch,
+                    mapped: Arc::clone(&mapped),
+                    cache: options.cache.clone(),
+                };
+                async move {
+                    // A name the store cannot convert is reported, and the scan goes on; any
+                    // other listing error stops it, since the lake could not be read whole.
+                    let mut metas = Vec::with_capacity(listed.len());
+                    let mut odd_keys = Vec::new();
+                    for (listing_location, entry) in listed {
+                        match entry {
+                            Ok(meta) => metas.push(meta),
+                            Err(object_store::Error::InvalidPath { source }) if local => {
+                                odd_keys.push(Listed::UnreadableKey(source.to_string()));
+                            }
+                            // An S3 page with such a key fails whole, and its listing ends
+                            // there: the folder is reported, every other folder is scanned.
+                            Err(object_store::Error::InvalidPath { source }) => {
+                                odd_keys.push(Listed::UnreadableKey(format!(
+                                    "{source}; the listing of {listing_location} stopped there, \
+                                     so its keys from that page on were not read"
+                                )));
+                            }
+                            Err(source) => {
+                                return Err(ScanError::List {
+                                    location: listing_location.to_string(),
+                                    source,
+                                });
+                            }
+                        }
+                    }
+                    let done = if local {
+                        tokio::task::spawn_blocking(move || {
+                            metas
+                                .into_iter()
+                                .map(|meta| context.read_local(meta))
+                                .collect::<Vec<Listed>>()
+                        })
+                        .await?
+                    } else {
+                        tokio::spawn(async move {
+                            let context = &context;
+                            futures::future::join_all(
+                                metas.into_iter().map(|meta| context.read_remote(meta)),
+                            )
+                            .await
+                        })
+                        .await?
+                    };
+                    Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
+                }
+            })
+            .buffer_unordered(in_flight)
+            .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
+            .try_flatten();
+
+        while let Some(listed) = outcomes.next().await {
+            let listed = listed?;
+            stats.objects_listed += 1;
+            match listed {
+                Listed::Skipped => stats.objects_skipped += 1,
+                Listed::OutsideTables(key) => {
+                    folders.note(&key);
+                    outside_tables.push(key);
+                }
+                Listed::UnreadableKey(reason) => unreadable_keys.push(reason),
+                Listed::File(outcome) => {
+                    folders.note(&outcome.key);
+                    if outcome.is_empty() {
+                        // Maybe a folder marker: decided once every key is known.
+                        empty.push(outcome);
+                    } else {
+                        add_file(&mut tables, &mut stats, outcome);
+                    }
+                }
+            }
+            stats.elapsed_ms = started.elapsed().as_millis() as u64;
+            progress.advanced(&stats);
+        }
+    }
+    // Zero-byte "folder" objects (`t/dt=2020-09-19/`, made by the S3 console, S3A and boto)
+    // reach us without their trailing `/`: they are the folders of other keys, not files.
+    for outcome in empty {
+        let last = outcome.key.rsplit('/').next().unwrap_or_default();
+        let empty_partition_folder = matches!(parse_folder(last), Folder::Partition { .. });
+        if folders.contains(&outcome.key) || empty_partition_folder {
+            stats.objects_skipped += 1;
+        } else {
+            add_file(&mut tables, &mut stats, outcome);
+        }
+    }
+    let listed_outside = outside_tables.len();
+    outside_tables.retain(|key| !folders.contains(key));
+    stats.objects_skipped += (listed_outside - outside_tables.len()) as u64;
+
+    let mut problems = Vec::new();
+    if !outside_tables.is_empty() {
+        outside_tables.sort();
+        problems.push(
+            Problem::warning(
+                "file_outside_tables",
+                format!(
+                    "{} file(s) sit directly in {}, outside any table folder; tables are the \
+                     folders below the root: move them into a table folder or elsewhere",
+                    outside_tables.len(),
+                    lake.root()
+                ),
+            )
+            .with_objects(outside_tables.iter().map(|key| lake.location_of(key))),
+        );
+    }
+    for reason in unreadable_keys {
+        problems.push(Problem::error(
+            "unreadable_key",
+            format!(
+                "an object under {} has a name glueprint cannot read ({reason}); it is left \
+                 out and every other object is scanned: rename it",
+                lake.root()
+            ),
+        ));
+    }
+    for wanted in &options.tables {
+        if !tables.contains_key(wanted) && !filtered_tables.contains(wanted) {
+            problems.push(Problem::error(
+                "table_not_found",
+                format!(
+                    "no data files under {}: check the table name (table folders are the \
+                     folders directly below {})",
+                    lake.location_of(&format!("{wanted}/")),
+                    lake.root()
+                ),
+            ));
+        }
+    }
+    if let Some(cache) = &options.cache
+        && let Err(error) = cache.save()
+    {
+        cache_failures.push(error);
+    }
+    // The cache only saves reads: a cache that fails is said once, never fatal.
+    if let Some(error) = cache_failures.first() {
+        problems.push(Problem::warning(
+            "footer_cache",
+            format!(
+                "{error}; the scan went on without it: delete the file (with its -wal and -shm \
+                 files) to start a new one"
+            ),
+        ));
+    }
+    let mut tables: Vec<TableReport> = tables
+        .into_iter()
+        .map(|(name, accumulator)| accumulator.finish(lake, name))
+        .collect();
+    report_colliding_tables(&mut tables);
+    if let Some(PartitionFilter { key: Some(key), .. }) = &options.partitions {
+        for table in &mut tables {
+            if !table.partition_keys.is_empty()
+                && !table.partition_keys.iter().any(|k| same_name(&k.name, key))
+            {
+                let keys: Vec<&str> = table
+                    .partition_keys
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect();
+                table.problems.push(Problem::error(
+                    "unknown_partition_key",
+                    format!(
+                        "the partition condition names `{key}`, which is not a partition key of \
+                         `{}` (its keys: {}): the condition filtered nothing there",
+                        table.name,
+                        keys.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let nothing_matched = tables.is_empty() && !filtered_tables.is_empty();
+    if nothing_matched && let Some(filter) = &options.partitions {
+        problems.push(Problem::warning(
+            "no_partition_matched",
+            format!(
+                "no partition folder of {} passes the condition {filter}: nothing was read",
+                filtered_tables
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if !tables.is_empty()
+        && tables
+            .iter()
+            .all(|t| matches!(parse_folder(&t.name), Folder::Partition { .. }))
+    {
+        problems.push(Problem::warning(
+            "root_is_a_table",
+            format!(
+                "every folder below {} is a partition folder ({}=...), so {} looks like one \
+                 table rather than a lake of tables: point glueprint at its parent folder",
+                lake.root(),
+                tables[0].name.split('=').next().unwrap_or_default(),
+                lake.root()
+            ),
+        ));
+    }
+    stats.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(ScanReport {
+        root: lake.root().clone(),
+        tables,
+        problems,
+        stats,
+    })
+}
+
+fn add_file(
+    tables: &mut BTreeMap<String, TableAccumulator>,
+    stats: &mut ScanStats,
+    outcome: FileOutcome,
+) {
+    stats.files_read += 1;
+    stats.footers_cached += u64::from(outcome.cached);
+    stats.bytes_read += outcome.bytes_read;
+    stats.requests += u64::from(outcome.requests);
+    tables
+        .entry(outcome.table.clone())
+        .or_default()
+        .add(outcome);
+}

@@ -1,0 +1,213 @@
+//! Reading one data file: its footer (or the cache's copy), mapped to Hive types once per
+//! distinct footer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use object_store::ObjectMeta;
+
+use crate::cache::FooterCache;
+use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
+use crate::infer::{FileSchema, SchemaError, file_schema, fingerprint};
+use crate::layout::Folder;
+use crate::store::Lake;
+
+use super::listing::{Classified, classify};
+
+/// What became of one listed object.
+pub(super) enum Listed {
+    Skipped,
+    OutsideTables(String),
+    File(FileOutcome),
+    /// A key the store cannot name as a path (a TAB, `//`, a `.` segment): reported alone.
+    UnreadableKey(String),
+}
+
+/// What became of one data file.
+pub(super) struct FileOutcome {
+    pub(super) table: String,
+    pub(super) key: String,
+    pub(super) folders: Vec<Folder>,
+    pub(super) bytes_read: u64,
+    pub(super) requests: u32,
+    pub(super) cached: bool,
+    /// The file's footer fingerprint and Hive schema.
+    pub(super) schema: Result<(u64, Arc<FileSchema>), FileError>,
+}
+
+impl FileOutcome {
+    pub(super) fn is_empty(&self) -> bool {
+        matches!(self.schema, Err(FileError::Footer(FooterError::Empty)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(super) enum FileError {
+    #[error(transparent)]
+    Footer(#[from] FooterError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+impl FileError {
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            FileError::Footer(error) => match error {
+                FooterError::Empty => "empty_file",
+                FooterError::Gzip => "gzip_wrapped",
+                FooterError::Compressed { .. } => "compressed_file",
+                FooterError::EncryptedFooter => "encrypted_footer",
+                FooterError::EncryptedColumns => "encrypted_columns",
+                FooterError::TooSmall { .. } | FooterError::NoMagic { .. } => "not_parquet",
+                FooterError::FooterLongerThanFile { .. } => "truncated_file",
+                FooterError::Changed { .. } => "changed_during_scan",
+                FooterError::Corrupt { .. } => "corrupt_footer",
+                FooterError::WriterQuirk { .. } => "unsupported_footer",
+                FooterError::TooDeep { .. } => "schema_too_deep",
+                FooterError::Read { .. } => "read_failed",
+            },
+            FileError::Schema(_) => "unreadable_schema",
+        }
+    }
+}
+
+/// Hive schemas already mapped, by footer fingerprint: shared by all reads of a scan.
+pub(super) type MappedSchemas = Mutex<HashMap<u64, Result<Arc<FileSchema>, SchemaError>>>;
+
+/// Objects of a local lake read together by one blocking task.
+pub(super) const LOCAL_BATCH: usize = 128;
+/// What every read of a scan shares.
+pub(super) struct FileContext {
+    pub(super) lake: Lake,
+    pub(super) prefetch: u64,
+    pub(super) mapped: Arc<MappedSchemas>,
+    pub(super) cache: Option<Arc<FooterCache>>,
+}
+
+pub(super) struct FileJob {
+    pub(super) table: String,
+    pub(super) key: String,
+    pub(super) folders: Vec<Folder>,
+}
+
+impl FileContext {
+    pub(super) fn read_local(&self, mut meta: ObjectMeta) -> Listed {
+        let path = self
+            .lake
+            .local_path(&meta.location)
+            .expect("a local lake has local paths");
+        // The change time only keys the cache: without one, no extra stat per file.
+        if self.cache.is_some() {
+            crate::cache::add_change_time(&mut meta, &path);
+        }
+        self.classified(&meta, |job| {
+            if let Some(outcome) = self.cached(&job, &meta) {
+                return outcome;
+            }
+            let footer = read_local_footer(&path, meta.size, self.prefetch);
+            self.outcome(job, &meta, footer)
+        })
+    }
+
+    pub(super) async fn read_remote(&self, meta: ObjectMeta) -> Listed {
+        let job = match classify(&self.lake, &meta) {
+            Classified::Skipped => return Listed::Skipped,
+            Classified::OutsideTables(key) => return Listed::OutsideTables(key),
+            Classified::Table {
+                table,
+                key,
+                folders,
+            } => FileJob {
+                table,
+                key,
+                folders,
+            },
+        };
+        if let Some(outcome) = self.cached(&job, &meta) {
+            return Listed::File(outcome);
+        }
+        let store = self.lake.store();
+        let footer = read_footer(store.as_ref(), &meta.location, meta.size, self.prefetch).await;
+        Listed::File(self.outcome(job, &meta, footer))
+    }
+
+    pub(super) fn classified(
+        &self,
+        meta: &ObjectMeta,
+        read: impl FnOnce(FileJob) -> FileOutcome,
+    ) -> Listed {
+        match classify(&self.lake, meta) {
+            Classified::Skipped => Listed::Skipped,
+            Classified::OutsideTables(key) => Listed::OutsideTables(key),
+            Classified::Table {
+                table,
+                key,
+                folders,
+            } => Listed::File(read(FileJob {
+                table,
+                key,
+                folders,
+            })),
+        }
+    }
+
+    /// The outcome from the footer cache, when the object has not changed since it was read.
+    pub(super) fn cached(&self, job: &FileJob, meta: &ObjectMeta) -> Option<FileOutcome> {
+        let cache = self.cache.as_ref()?;
+        let schema = cache.get(&self.lake.cache_key(&meta.location), meta)?;
+        Some(FileOutcome {
+            table: job.table.clone(),
+            key: job.key.clone(),
+            folders: job.folders.clone(),
+            bytes_read: 0,
+            requests: 0,
+            cached: true,
+            schema: Ok(schema),
+        })
+    }
+
+    /// Maps the footer's schema (once per distinct fingerprint) and packs the outcome.
+    pub(super) fn outcome(
+        &self,
+        job: FileJob,
+        meta: &ObjectMeta,
+        footer: FooterRead,
+    ) -> FileOutcome {
+        let schema = footer.result.map_err(FileError::from).and_then(|metadata| {
+            let fingerprint = fingerprint(&metadata);
+            let known = self
+                .mapped
+                .lock()
+                .expect("no panic holds this lock")
+                .get(&fingerprint)
+                .cloned();
+            let schema = known.unwrap_or_else(|| {
+                let schema = file_schema(&metadata).map(Arc::new);
+                self.mapped
+                    .lock()
+                    .expect("no panic holds this lock")
+                    .insert(fingerprint, schema.clone());
+                schema
+            });
+            let schema = schema.map_err(FileError::from)?;
+            if let Some(cache) = &self.cache {
+                cache.put(
+                    self.lake.cache_key(&meta.location),
+                    meta,
+                    fingerprint,
+                    Arc::clone(&schema),
+                );
+            }
+            Ok((fingerprint, schema))
+        });
+        FileOutcome {
+            table: job.table,
+            key: job.key,
+            folders: job.folders,
+            bytes_read: footer.bytes_read,
+            requests: footer.requests,
+            cached: false,
+            schema,
+        }
+    }
+}

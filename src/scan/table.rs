@@ -1,0 +1,474 @@
+//! One table's accumulator: files folded in as they are read, then the table's report: its
+//! merged schema, partitions and problems.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::hive::{HiveType, same_name};
+use crate::infer::{FileSchema, Note, NoteKind};
+use crate::layout::Folder;
+use crate::merge::{Conflict, SchemaMerger};
+use crate::problem::Problem;
+use crate::store::Lake;
+
+use super::read::FileOutcome;
+use super::{Column, Partition, SchemaVariant, TableReport};
+
+/// How many object keys a problem lists per side at most.
+pub(super) const SAMPLE_KEYS: usize = 3;
+
+/// The smallest few keys of a set, in order.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Samples(Vec<String>);
+
+impl Samples {
+    pub(super) fn offer(&mut self, key: &str) {
+        if self.0.len() == SAMPLE_KEYS && self.0.last().is_some_and(|last| last.as_str() <= key) {
+            return;
+        }
+        let at = self.0.partition_point(|k| k.as_str() < key);
+        self.0.insert(at, key.to_string());
+        self.0.truncate(SAMPLE_KEYS);
+    }
+
+    pub(super) fn first(&self) -> &str {
+        self.0.first().map_or("", String::as_str)
+    }
+}
+
+/// The partition folder keys of a file (`None` for a folder that is not `key=value`).
+pub(super) type Layout = Vec<Option<String>>;
+
+#[derive(Debug, Default)]
+pub(super) struct LayoutGroup {
+    pub(super) files: u64,
+    pub(super) samples: Samples,
+    /// Partition folder names (as in the keys) → values.
+    pub(super) partitions: BTreeMap<Vec<String>, Vec<String>>,
+}
+
+#[derive(Debug)]
+pub(super) struct SchemaGroup {
+    pub(super) schema: Arc<FileSchema>,
+    pub(super) files: u64,
+    pub(super) samples: Samples,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct TableAccumulator {
+    pub(super) files: u64,
+    pub(super) layouts: BTreeMap<Layout, LayoutGroup>,
+    pub(super) schema_index: HashMap<u64, usize>,
+    pub(super) schemas: Vec<SchemaGroup>,
+    pub(super) file_problems: Vec<(String, Problem)>,
+}
+
+impl TableAccumulator {
+    pub(super) fn add(&mut self, outcome: FileOutcome) {
+        self.files += 1;
+        let layout: Layout = outcome
+            .folders
+            .iter()
+            .map(|folder| match folder {
+                Folder::Partition { key, .. } => Some(key.clone()),
+                Folder::Plain(_) => None,
+            })
+            .collect();
+        let group = self.layouts.entry(layout).or_default();
+        group.files += 1;
+        group.samples.offer(&outcome.key);
+        if let Some(values) = outcome
+            .folders
+            .iter()
+            .map(|folder| match folder {
+                Folder::Partition { value, .. } => Some(value.clone()),
+                Folder::Plain(_) => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .filter(|values| !values.is_empty())
+        {
+            let raw = outcome
+                .folders
+                .iter()
+                .map(|folder| match folder {
+                    Folder::Partition { raw, .. } | Folder::Plain(raw) => raw.clone(),
+                })
+                .collect();
+            group.partitions.entry(raw).or_insert(values);
+        }
+
+        match outcome.schema {
+            Ok((fingerprint, schema)) => {
+                let index = *self.schema_index.entry(fingerprint).or_insert_with(|| {
+                    self.schemas.push(SchemaGroup {
+                        schema,
+                        files: 0,
+                        samples: Samples::default(),
+                    });
+                    self.schemas.len() - 1
+                });
+                let group = &mut self.schemas[index];
+                group.files += 1;
+                group.samples.offer(&outcome.key);
+            }
+            Err(error) => {
+                let problem = Problem::error(error.kind(), format!("{} {error}", outcome.key));
+                self.file_problems.push((outcome.key, problem));
+            }
+        }
+    }
+
+    pub(super) fn finish(mut self, lake: &Lake, name: String) -> TableReport {
+        let location = lake.folder(&name);
+        let mut problems = Vec::new();
+        let (partition_keys, partitions) = self.partitions(lake, &name, &mut problems);
+
+        self.file_problems.sort_by(|a, b| a.0.cmp(&b.0));
+        problems.extend(
+            std::mem::take(&mut self.file_problems)
+                .into_iter()
+                .map(|(key, problem)| problem.with_objects([lake.location_of(&key)])),
+        );
+
+        // Merge in order of each schema's first file, so "first seen" is the same every run.
+        self.schemas
+            .sort_by(|a, b| a.samples.first().cmp(b.samples.first()));
+        let mut merger = SchemaMerger::default();
+        for (index, group) in self.schemas.iter().enumerate() {
+            merger.add(index, &group.schema);
+        }
+        let (merged, conflicts) = merger.finish();
+        let columns: Vec<Column> = merged
+            .into_iter()
+            .filter_map(|column| {
+                Some(Column {
+                    name: column.name,
+                    ty: column.ty?,
+                })
+            })
+            .collect();
+
+        problems.extend(self.note_problems(lake, &columns));
+        problems.extend(
+            conflicts
+                .iter()
+                .map(|conflict| self.conflict_problem(lake, conflict)),
+        );
+        for key in &partition_keys {
+            if columns.iter().any(|c| same_name(&c.name, &key.name)) {
+                problems.push(Problem::error(
+                    "partition_key_is_column",
+                    format!(
+                        "partition key `{}` is also a column in the files; Glue rejects a table \
+                         whose partition key repeats a column: drop the column from the data or \
+                         rename the partition folders",
+                        key.name
+                    ),
+                ));
+            }
+        }
+
+        let variants = self
+            .schemas
+            .iter()
+            .map(|group| SchemaVariant {
+                schema: group.schema.clone(),
+                files: group.files,
+                samples: group
+                    .samples
+                    .0
+                    .iter()
+                    .map(|key| lake.location_of(key))
+                    .collect(),
+            })
+            .collect();
+        TableReport {
+            name,
+            location,
+            files: self.files,
+            columns,
+            partition_keys,
+            partitions,
+            problems,
+            variants,
+        }
+    }
+
+    /// The first few files (as locations) of the given schema groups.
+    pub(super) fn sample_locations(&self, lake: &Lake, sources: &[usize]) -> Vec<String> {
+        let mut keys = Samples::default();
+        for &source in sources {
+            for key in &self.schemas[source].samples.0 {
+                keys.offer(key);
+            }
+        }
+        keys.0.iter().map(|key| lake.location_of(key)).collect()
+    }
+
+    /// One problem per noted path and kind, in order of first appearance. A column null in
+    /// some files is only noted when no file gave it a type.
+    pub(super) fn note_problems(&self, lake: &Lake, columns: &[Column]) -> Vec<Problem> {
+        let typed_paths = typed_paths(columns);
+        let mut noted: Vec<(Note, Vec<usize>)> = Vec::new();
+        let mut noted_index: HashMap<(String, &'static str), usize> = HashMap::new();
+        for (index, group) in self.schemas.iter().enumerate() {
+            for note in &group.schema.notes {
+                let path = note.path.to_lowercase();
+                if note.kind == NoteKind::NullOnly && typed_paths.contains(&path) {
+                    continue;
+                }
+                let at = *noted_index
+                    .entry((path, note.kind_id()))
+                    .or_insert_with(|| {
+                        noted.push((note.clone(), Vec::new()));
+                        noted.len() - 1
+                    });
+                noted[at].1.push(index);
+            }
+        }
+        noted
+            .into_iter()
+            .map(|(note, sources)| note.to_problem(self.sample_locations(lake, &sources)))
+            .collect()
+    }
+
+    pub(super) fn conflict_problem(&self, lake: &Lake, conflict: &Conflict) -> Problem {
+        let files_of =
+            |sources: &[usize]| -> u64 { sources.iter().map(|&s| self.schemas[s].files).sum() };
+        let column_path = if conflict.clash.path.is_empty() {
+            conflict.column.clone()
+        } else {
+            format!("{}.{}", conflict.column, conflict.clash.path)
+        };
+        let mut objects = self.sample_locations(lake, &conflict.left_sources);
+        objects.extend(self.sample_locations(lake, &conflict.right_sources));
+        Problem::error(
+            "type_conflict",
+            format!(
+                "`{column_path}` is {} in {} file(s) and {} in {} file(s), and no Glue type reads \
+                 both; the table keeps {}: rewrite the other files, or declare the column by hand",
+                conflict.clash.left,
+                files_of(&conflict.left_sources),
+                conflict.clash.right,
+                files_of(&conflict.right_sources),
+                conflict.clash.left,
+            ),
+        )
+        .with_objects(objects)
+    }
+
+    /// Settles the table's partition keys: those of the `key=value` layout most of its files
+    /// share (on a tie, the one with the first key). Files laid out otherwise are reported,
+    /// never guessed at.
+    pub(super) fn partitions(
+        &mut self,
+        lake: &Lake,
+        table: &str,
+        problems: &mut Vec<Problem>,
+    ) -> (Vec<Column>, Vec<Partition>) {
+        let chosen: Layout = self
+            .layouts
+            .iter()
+            .filter(|(layout, _)| layout.iter().all(Option::is_some))
+            .max_by(|a, b| {
+                a.1.files
+                    .cmp(&b.1.files)
+                    .then_with(|| b.1.samples.first().cmp(a.1.samples.first()))
+            })
+            .map(|(layout, _)| layout.clone())
+            .unwrap_or_default();
+        let describe = |layout: &Layout| -> String {
+            if layout.is_empty() {
+                return "no partition folders".into();
+            }
+            layout
+                .iter()
+                .map(|key| {
+                    key.as_ref()
+                        .map_or("<not key=value>".into(), |k| format!("{k}="))
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        for (layout, group) in &self.layouts {
+            let objects = group.samples.0.iter().map(|key| lake.location_of(key));
+            if layout.iter().any(Option::is_none) {
+                problems.push(
+                    Problem::error(
+                        "not_hive_partition_folder",
+                        format!(
+                            "{} file(s) of `{table}` sit in folders that are not key=value \
+                             partition folders ({}); glueprint does not guess partitions (a \
+                             crawler would invent partition_0): move them into folders such as \
+                             dt=2020-09-19/",
+                            group.files,
+                            describe(layout)
+                        ),
+                    )
+                    .with_objects(objects),
+                );
+            } else if *layout != chosen {
+                let problem = if layout.is_empty() {
+                    Problem::error(
+                        "file_at_table_root",
+                        format!(
+                            "{} file(s) sit directly in {table}/ beside its partition folders \
+                             ({}); Athena reads only the partition folders of a partitioned \
+                             table: move them into a partition folder or out of the table",
+                            group.files,
+                            describe(&chosen)
+                        ),
+                    )
+                } else {
+                    Problem::error(
+                        "partition_keys_mismatch",
+                        format!(
+                            "{} file(s) of `{table}` are in partition folders {} while its first \
+                             files use {}; every file of a table needs the same partition keys in \
+                             the same order: move them",
+                            group.files,
+                            describe(layout),
+                            describe(&chosen)
+                        ),
+                    )
+                };
+                problems.push(problem.with_objects(objects));
+            }
+        }
+        let keys = chosen
+            .iter()
+            .flatten()
+            .map(|key| Column {
+                name: key.clone(),
+                ty: HiveType::String,
+            })
+            .collect();
+        let group = self.layouts.remove(&chosen).unwrap_or_default();
+        let location = |folders: &[String]| lake.folder(&format!("{table}/{}", folders.join("/")));
+        let mut partitions: Vec<Partition> = Vec::new();
+        let mut by_values: HashMap<Vec<String>, Vec<String>> = HashMap::new();
+        for (folders, values) in group.partitions {
+            if let Some(problem) = unusable_partition_value(&folders, &values) {
+                problems.push(problem.with_objects([location(&folders).to_string()]));
+                continue;
+            }
+            match by_values.get(&values) {
+                // `city=New York/` (Spark) beside `city=New%20York/` (pyarrow): one partition
+                // of Glue's, two folders. The first folder is kept, so plans stay stable.
+                Some(kept) => problems.push(
+                    Problem::error(
+                        "partition_values_collision",
+                        format!(
+                            "partition folders {} and {} of `{table}` decode to the same values \
+                             ({}); Glue registers one folder per partition, so the files of \
+                             the second are never read: move them into the first",
+                            location(kept),
+                            location(&folders),
+                            values.join("/")
+                        ),
+                    )
+                    .with_objects([location(kept).to_string(), location(&folders).to_string()]),
+                ),
+                None => {
+                    partitions.push(Partition {
+                        values: values.clone(),
+                        location: location(&folders),
+                    });
+                    by_values.insert(values, folders);
+                }
+            }
+        }
+        (keys, partitions)
+    }
+}
+
+/// Every path with a type in the merged columns, lowercased, in the notation of notes.
+pub(super) fn typed_paths(columns: &[Column]) -> HashSet<String> {
+    pub(super) fn walk(path: String, ty: &HiveType, out: &mut HashSet<String>) {
+        match ty {
+            HiveType::Struct(fields) => {
+                for field in fields {
+                    walk(
+                        format!("{path}.{}", field.name.to_lowercase()),
+                        &field.ty,
+                        out,
+                    );
+                }
+            }
+            HiveType::Array(element) => walk(format!("{path}[]"), element, out),
+            HiveType::Map(key, value) => {
+                walk(format!("{path}{{key}}"), key, out);
+                walk(format!("{path}{{}}"), value, out);
+            }
+            _ => {}
+        }
+        out.insert(path);
+    }
+    let mut paths = HashSet::new();
+    for column in columns {
+        walk(column.name.to_lowercase(), &column.ty, &mut paths);
+    }
+    paths
+}
+
+/// Why a partition folder cannot become a Glue partition: an empty value (Hive writes
+/// `__HIVE_DEFAULT_PARTITION__` for nulls, which stays a value), or bytes that are not UTF-8
+/// once the folder name's `%XX` escapes are decoded.
+pub(super) fn unusable_partition_value(folders: &[String], values: &[String]) -> Option<Problem> {
+    for (folder, value) in folders.iter().zip(values) {
+        if value.is_empty() {
+            return Some(Problem::error(
+                "empty_partition_value",
+                format!(
+                    "partition folder `{folder}` has an empty value, which Glue cannot register: \
+                     write nulls as {folder}__HIVE_DEFAULT_PARTITION__, as Hive and Spark do"
+                ),
+            ));
+        }
+        let raw = folder.split_once('=').map_or("", |(_, raw)| raw);
+        if percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .is_err()
+        {
+            return Some(Problem::error(
+                "partition_value_not_utf8",
+                format!(
+                    "partition folder `{folder}` decodes to bytes that are not UTF-8, which no \
+                     Glue partition value can hold: rename the folder"
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// Table folders whose names Glue folds to the same table name (`Charged/` and `charged/`):
+/// each is told of the others, since only one of them can become the table.
+pub(super) fn report_colliding_tables(tables: &mut [TableReport]) {
+    let mut by_folded: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, table) in tables.iter().enumerate() {
+        by_folded
+            .entry(table.name.to_lowercase())
+            .or_default()
+            .push(index);
+    }
+    for indexes in by_folded.values().filter(|indexes| indexes.len() > 1) {
+        let locations: Vec<String> = indexes
+            .iter()
+            .map(|&i| tables[i].location.to_string())
+            .collect();
+        for &index in indexes {
+            tables[index].problems.push(
+                Problem::error(
+                    "table_name_collision",
+                    format!(
+                        "table folders {} become one table name once Glue lowercases them: \
+                         merge them into one folder, or rename one",
+                        locations.join(" and ")
+                    ),
+                )
+                .with_objects(locations.clone()),
+            );
+        }
+    }
+}
