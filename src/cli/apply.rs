@@ -28,12 +28,7 @@ pub struct ApplyArgs {
 }
 
 pub async fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
-    let declared = args.catalog.declared.load()?;
-    let selected = declared.select(&args.events)?;
-    let plan = args
-        .catalog
-        .plan(&declared, &selected, &args.read.scan_options())
-        .await?;
+    let (_, plan) = args.catalog.plan_events(&args.events, &args.read).await?;
     out!("{}", report::plan_text(&plan));
     if !args.dry_run {
         let options = ApplyOptions {

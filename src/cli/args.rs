@@ -106,6 +106,21 @@ impl CatalogArgs {
         }
     }
 
+    /// The declarations, and the plan for the events asked for (all declared tables when
+    /// none are).
+    pub async fn plan_events(
+        &self,
+        events: &[String],
+        read: &ReadArgs,
+    ) -> anyhow::Result<(Declared, Plan)> {
+        let declared = self.declared.load()?;
+        let selected = declared.select(events)?;
+        let plan = self
+            .plan(&declared, &selected, &read.scan_options())
+            .await?;
+        Ok((declared, plan))
+    }
+
     /// The plan for the selected tables: checked first, then their folders scanned and the
     /// live catalog read. Writes nothing.
     pub async fn plan(

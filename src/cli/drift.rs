@@ -60,12 +60,7 @@ impl From<KindArg> for DriftKind {
 }
 
 pub async fn run(args: DriftArgs) -> anyhow::Result<ExitCode> {
-    let declared = args.catalog.declared.load()?;
-    let selected = declared.select(&args.events)?;
-    let plan = args
-        .catalog
-        .plan(&declared, &selected, &args.read.scan_options())
-        .await?;
+    let (declared, plan) = args.catalog.plan_events(&args.events, &args.read).await?;
     let report = drift::from_plan(&plan, |database, table| {
         declared
             .table_path(database, table)

@@ -23,12 +23,7 @@ pub struct PlanArgs {
 }
 
 pub async fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let declared = args.catalog.declared.load()?;
-    let selected = declared.select(&args.events)?;
-    let plan = args
-        .catalog
-        .plan(&declared, &selected, &args.read.scan_options())
-        .await?;
+    let (_, plan) = args.catalog.plan_events(&args.events, &args.read).await?;
     match args.format {
         Format::Text => out!("{}", report::plan_text(&plan)),
         Format::Json => outln!("{}", report::plan_json(&plan)),
