@@ -28,3 +28,7 @@ sample:
 # Benchmarks: scan a generated 10,000-file lake (and 100,000 with `just bench 100000`).
 bench files="10000":
     bash bench/run.sh {{files}}
+
+# Build the pip wheel (maturin, release), install it into a fresh venv, run it.
+wheel-check:
+    bash scripts/wheel-check.sh

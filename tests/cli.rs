@@ -315,3 +315,38 @@ fn a_foreign_sqlite_file_is_never_written_into() {
     }
     assert_eq!(std::fs::read(&foreign).unwrap(), before);
 }
+
+#[test]
+fn completions_and_man_pages_cover_every_command() {
+    let commands = [
+        "scan", "onboard", "plan", "lint", "drift", "apply", "import", "organize", "fmt",
+    ];
+    for (shell, marker) in [
+        ("bash", "_glueprint()"),
+        ("zsh", "#compdef glueprint"),
+        ("fish", "complete -c glueprint"),
+    ] {
+        let output = glueprint(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {script}");
+        for command in commands {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+        assert!(script.contains("detailed-exitcode"), "{shell} lacks flags");
+    }
+    assert_eq!(glueprint(&["completions", "tcsh"]).status.code(), Some(1));
+
+    let dir = tempfile::tempdir().unwrap();
+    let output = glueprint(&["man", "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let main_page = std::fs::read_to_string(dir.path().join("glueprint.1")).unwrap();
+    assert!(main_page.starts_with(".ie") && main_page.contains(".TH glueprint 1"));
+    for command in commands {
+        let page = std::fs::read_to_string(dir.path().join(format!("glueprint-{command}.1")))
+            .unwrap_or_else(|error| panic!("no page for {command}: {error}"));
+        assert!(page.contains(&format!("glueprint\\-{command}")), "{page}");
+    }
+    let plan_page = std::fs::read_to_string(dir.path().join("glueprint-plan.1")).unwrap();
+    assert!(plan_page.contains("detailed\\-exitcode"), "{plan_page}");
+}

@@ -5,6 +5,7 @@
 mod output;
 mod apply;
 mod args;
+mod completions;
 mod drift;
 mod fmt;
 mod import;
@@ -176,6 +177,18 @@ enum Command {
                             canonical (for CI), 0 when all are, 1 on an error."
     )]
     Fmt(fmt::FmtArgs),
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
+    #[command(
+        after_help = "Examples:\n  glueprint completions bash > ~/.local/share/bash-completion/completions/glueprint\n  \
+                      glueprint completions zsh > \"${fpath[1]}/_glueprint\"\n  \
+                      glueprint completions fish > ~/.config/fish/completions/glueprint.fish"
+    )]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --out-dir.
+    #[command(
+        after_help = "Examples:\n  glueprint man | man -l -\n  glueprint man --out-dir share/man/man1"
+    )]
+    Man(completions::ManArgs),
 }
 
 /// Parses the command line, runs the command and turns the outcome into an exit code.
@@ -245,6 +258,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(args).await,
         Command::Organize(args) => organize::run(args).await,
         Command::Fmt(args) => fmt::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     }
 }
 
