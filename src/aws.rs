@@ -12,6 +12,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 pub struct AwsSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
+    /// S3 connections kept open for reuse: as many as requests in flight, so a burst opens no
+    /// more than it uses again (`None`: no limit).
+    pub connections: Option<usize>,
 }
 
 impl AwsSettings {

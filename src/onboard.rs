@@ -60,7 +60,7 @@ pub async fn onboard(
         .map_err(OnboardError::Invalid)?;
     let requested = resolve_tables(database, options)?;
 
-    let lake = Lake::open_with(database.location.as_str(), &scan_options.aws).await?;
+    let lake = Lake::open_with(database.location.as_str(), &scan_options.store_settings()).await?;
     let folders = lake
         .folders("")
         .await

@@ -254,14 +254,16 @@ async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, 
             location: location.to_string(),
         })?;
     let timeouts = Timeouts::from_env();
+    let mut client = ClientOptions::new()
+        .with_connect_timeout(timeouts.connect)
+        .with_timeout(timeouts.attempt);
+    if let Some(connections) = aws.connections {
+        client = client.with_pool_max_idle_per_host(connections);
+    }
     let mut builder = AmazonS3Builder::new()
         .with_bucket_name(bucket)
         .with_region(region)
-        .with_client_options(
-            ClientOptions::new()
-                .with_connect_timeout(timeouts.connect)
-                .with_timeout(timeouts.attempt),
-        )
+        .with_client_options(client)
         .with_retry(RetryConfig {
             retry_timeout: timeouts.operation,
             ..RetryConfig::default()

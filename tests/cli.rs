@@ -25,7 +25,7 @@ fn help_teaches_the_layout_exit_codes_and_examples() {
         "glueprint scan s3://",
         "--concurrency",
         "--prefetch",
-        "[default: 64]",
+        "[default: 128]",
     ] {
         assert!(help.contains(expected), "missing {expected:?} in:\n{help}");
     }

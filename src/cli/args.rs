@@ -96,6 +96,7 @@ impl CatalogArgs {
         AwsSettings {
             profile: self.profile.clone(),
             region: self.region.clone(),
+            connections: None,
         }
     }
 

@@ -9,6 +9,7 @@ use super::apply::confirm_and_apply;
 use super::args::{CacheArgs, CatalogArgs, Format};
 use super::output::{ProgressDisplay, found};
 use crate::apply::ApplyOptions;
+use crate::aws::AwsSettings;
 use crate::organize::{self, Layout, OrganizeOptions};
 use crate::partition_filter::PartitionFilter;
 use crate::report;
@@ -90,8 +91,13 @@ pub async fn run(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
     if let Some(declared) = &declared {
         organize::check_declared_layout(declared, &args.events, layout)?;
     }
-    let from = Lake::open_with(&args.from, &args.catalog.aws()).await?;
-    let to = Lake::open_target(&args.to, &args.catalog.aws()).await?;
+    // Each file in flight holds one connection to each side at most.
+    let aws = AwsSettings {
+        connections: Some(usize::from(args.concurrency)),
+        ..args.catalog.aws()
+    };
+    let from = Lake::open_with(&args.from, &aws).await?;
+    let to = Lake::open_target(&args.to, &aws).await?;
     let options = OrganizeOptions {
         events: args.events.clone(),
         date: args.date,

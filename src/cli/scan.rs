@@ -35,13 +35,13 @@ pub struct ScanArgs {
 }
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let lake = Lake::open(&args.location).await?;
     let options = ScanOptions {
         tables: args.tables,
         concurrency: usize::from(args.concurrency),
         prefetch: args.prefetch,
         ..args.read.scan_options()
     };
+    let lake = Lake::open_with(&args.location, &options.store_settings()).await?;
     let progress = ProgressDisplay::new();
     let report = scan::scan(&lake, &options, &progress)
         .await

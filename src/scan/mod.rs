@@ -27,13 +27,16 @@ mod listing;
 mod read;
 mod table;
 
-use listing::{Folders, concurrent_listing, listing_prefixes, local_listing};
+use listing::{Folders, LIST_CONCURRENCY, concurrent_listing, listing_prefixes, local_listing};
 use read::{FileContext, FileOutcome, LOCAL_BATCH, Listed, MappedSchemas};
 use table::{TableAccumulator, report_colliding_tables};
 
-/// Footer reads in flight at once unless told otherwise: enough to hide S3 latency, few
-/// enough to stay far from request-rate limits.
-pub const DEFAULT_CONCURRENCY: u16 = 64;
+/// Footer reads in flight at once unless told otherwise. Measured against an S3 endpoint with
+/// real-world latency (30 ms a GET on average, `just bench`): 64 keeps 87-91% of its bound busy
+/// (about 1,900 files/s), 128 keeps 81-87% busy at twice the rate on two cores, while 256 is
+/// bound by CPU there (about 0.3 ms a file). S3 serves thousands of GETs per second per prefix
+/// and a table's partitions are prefixes of their own, so 128 stays far from its limits.
+pub const DEFAULT_CONCURRENCY: u16 = 128;
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -60,6 +63,17 @@ impl Default for ScanOptions {
             cache: None,
             partitions: None,
             aws: AwsSettings::default(),
+        }
+    }
+}
+
+impl ScanOptions {
+    /// The AWS settings for the lake's store, with its connection pool sized to the scan:
+    /// the reads in flight and the listings.
+    pub fn store_settings(&self) -> AwsSettings {
+        AwsSettings {
+            connections: Some(self.concurrency + LIST_CONCURRENCY),
+            ..self.aws.clone()
         }
     }
 }
@@ -179,7 +193,7 @@ pub async fn scan_tables(
     }
     let mut reports = HashMap::new();
     for (root, folders) in by_root {
-        let lake = Lake::open_with(root.as_str(), &options.aws).await?;
+        let lake = Lake::open_with(root.as_str(), &options.store_settings()).await?;
         let options = ScanOptions {
             tables: folders,
             ..options.clone()
