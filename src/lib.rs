@@ -1,10 +1,11 @@
 //! glueprint: Glue Data Catalog tables from Parquet footers, deterministically.
 //!
-//! The stages follow the data: [`store`] (the lake as objects) → [`layout`] (tables and
-//! partitions from keys) → [`footer`] (footer bytes) → [`infer`] (Hive types per file) →
-//! [`merge`] (one schema per table, by the rules of [`compat`]) → [`scan`] (all of it,
-//! concurrently) → [`plan`] (against [`declare`]d YAML and the live [`catalog`]) → [`apply`] →
-//! [`report`]. [`athena`] is the judge of every type string sent.
+//! The stages follow the data: [`store`] (the lake as objects, folders as [`location`]s) →
+//! [`layout`] (tables and partitions from keys, filtered by a [`partition_filter`]) →
+//! [`footer`] (footer bytes) → [`infer`] (Hive types per file) → [`merge`] (one schema per
+//! table, by the rules of [`compat`]) → [`scan`] (all of it, concurrently) → [`plan`] (the
+//! scans against [`declare`]d YAML and the live [`catalog`]) → [`apply`] → [`report`].
+//! [`athena`] is the judge of every type string sent; [`cli`] only parses flags and calls.
 
 pub mod apply;
 pub mod athena;
