@@ -1,6 +1,7 @@
-//! Which types read which: the widenings Athena documents as safe (catalog-facts §4), the
-//! merge of two types field by field, and where a file's type fails to read as a declared one.
-//! The merger, plan, lint and onboard all ask here.
+//! Which Hive types widen to which: the widenings Athena documents as safe (catalog-facts §4),
+//! and the merge of two types field by field. The merger, plan and onboard ask here; whether a
+//! file's column reads under a declared type is [`crate::readers`]' question (it needs the
+//! Parquet types).
 
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
 
@@ -76,51 +77,6 @@ pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Cla
             _ => clash(),
         },
     }
-}
-
-/// Whether a file column of type `file` reads as a declared column of type `declared` under
-/// Athena's safe reads. Struct fields the declaration lacks are ignored here: Parquet resolves
-/// fields by name, so they are undeclared, not unreadable.
-pub fn reads_as(file: &HiveType, declared: &HiveType) -> bool {
-    use HiveType as H;
-    match (file, declared) {
-        (H::Struct(file_fields), H::Struct(declared_fields)) => file_fields.iter().all(|field| {
-            declared_fields
-                .iter()
-                .find(|d| same_name(&d.name, &field.name))
-                .is_none_or(|d| reads_as(&field.ty, &d.ty))
-        }),
-        (H::Array(a), H::Array(b)) => reads_as(a, b),
-        (H::Map(ak, av), H::Map(bk, bv)) => reads_as(ak, bk) && reads_as(av, bv),
-        _ => widen(file, declared).is_ok_and(|wider| wider.equivalent(declared)),
-    }
-}
-
-/// Where `file` fails to read as `declared`: the innermost path with the two types there.
-pub fn unreadable_at(
-    file: &HiveType,
-    declared: &HiveType,
-    path: &str,
-) -> Option<(String, HiveType, HiveType)> {
-    use HiveType as H;
-    if reads_as(file, declared) {
-        return None;
-    }
-    let nested = match (file, declared) {
-        (H::Struct(file_fields), H::Struct(declared_fields)) => {
-            file_fields.iter().find_map(|field| {
-                let d = declared_fields
-                    .iter()
-                    .find(|d| same_name(&d.name, &field.name))?;
-                unreadable_at(&field.ty, &d.ty, &format!("{path}.{}", field.name))
-            })
-        }
-        (H::Array(a), H::Array(b)) => unreadable_at(a, b, &format!("{path}[]")),
-        (H::Map(ak, av), H::Map(bk, bv)) => unreadable_at(ak, bk, &format!("{path}{{key}}"))
-            .or_else(|| unreadable_at(av, bv, &format!("{path}{{}}"))),
-        _ => None,
-    };
-    nested.or_else(|| Some((path.to_string(), file.clone(), declared.clone())))
 }
 
 /// Paths (and types) of struct fields present in `data` but not in `declared`.
@@ -250,37 +206,5 @@ mod tests {
         );
         let paths: Vec<&str> = clashes.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, ["a", "m{}.x"]);
-    }
-
-    #[test]
-    fn reads_follow_safe_widening_and_ignore_extra_fields() {
-        assert!(reads_as(&t("int"), &t("bigint")));
-        assert!(!reads_as(&t("bigint"), &t("int")));
-        assert!(!reads_as(&t("bigint"), &t("string")));
-        assert!(reads_as(
-            &t("struct<a:int,extra:string>"),
-            &t("struct<A:bigint>")
-        ));
-        assert!(!reads_as(&t("struct<a:string>"), &t("struct<a:int>")));
-        assert!(reads_as(&t("decimal(5,2)"), &t("decimal(10,2)")));
-        assert!(!reads_as(&t("decimal(10,2)"), &t("decimal(5,2)")));
-        let mut found = Vec::new();
-        undeclared_fields(
-            &t("struct<a:int,d:struct<w:int,h:int>,n:string>"),
-            &t("struct<a:int,d:struct<w:int>>"),
-            "deviceInfo",
-            &mut found,
-        );
-        let found: Vec<(String, String)> = found
-            .into_iter()
-            .map(|(p, ty)| (p, ty.to_string()))
-            .collect();
-        assert_eq!(
-            found,
-            vec![
-                ("deviceInfo.d.h".to_string(), "int".to_string()),
-                ("deviceInfo.n".to_string(), "string".to_string())
-            ]
-        );
     }
 }

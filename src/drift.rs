@@ -129,6 +129,9 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
             for drift in &table.drift {
                 let objects = match drift {
                     Drift::Unreadable { objects, .. } => objects.clone(),
+                    // A read that loses meaning is a lint warning (`lossy-read`), not drift:
+                    // nothing moved away from the declaration.
+                    Drift::LossyRead { .. } => continue,
                     _ => vec![],
                 };
                 add(DriftKind::Data, drift.to_string(), objects);

@@ -21,6 +21,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::athena;
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
 use crate::problem::{Problem, Severity};
+use crate::readers::ParquetType;
 
 /// The columns of one file as Hive types. `None` marks a column that holds only nulls in this
 /// file: such a column says nothing about its type and must not decide the table's type.
@@ -28,6 +29,51 @@ use crate::problem::{Problem, Severity};
 pub struct FileSchema {
     pub columns: Vec<FileColumn>,
     pub notes: Vec<Note>,
+    /// Every leaf column with its Parquet type, those left out of `columns` included: what
+    /// the engines' readers decide by (the Hive types above hide it).
+    pub leaves: Vec<Leaf>,
+}
+
+/// A leaf column of a file: where it sits in the column tree, and how Parquet stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Leaf {
+    pub steps: Vec<Step>,
+    pub parquet: ParquetType,
+}
+
+/// One step down the column tree: a column or struct field by name, an array's elements, a
+/// map's keys or values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Step {
+    Field(String),
+    Element,
+    Key,
+    Value,
+}
+
+impl Leaf {
+    /// The leaf's path in the notation of notes: `eventProps.amount`, `tags[]`, `props{}`.
+    pub fn path(&self) -> String {
+        path_of(&self.steps)
+    }
+}
+
+/// Steps in the notation of notes.
+pub fn path_of(steps: &[Step]) -> String {
+    let mut path = String::new();
+    for step in steps {
+        match step {
+            Step::Field(name) if path.is_empty() => path.push_str(name),
+            Step::Field(name) => {
+                path.push('.');
+                path.push_str(name);
+            }
+            Step::Element => path.push_str("[]"),
+            Step::Key => path.push_str("{key}"),
+            Step::Value => path.push_str("{}"),
+        }
+    }
+    path
 }
 
 /// A column of a file's schema, or of a table's merged from its files; `ty` is `None` while
@@ -289,6 +335,8 @@ pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError
         leaves: file.schema_descr().columns(),
         next_leaf: 0,
         notes,
+        steps: Vec::new(),
+        typed_leaves: Vec::new(),
     };
     let columns = visitor.fields(arrow.fields(), "");
     Ok(FileSchema {
@@ -297,6 +345,7 @@ pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError
             .map(|(name, ty)| FileColumn { name, ty })
             .collect(),
         notes: visitor.notes,
+        leaves: visitor.typed_leaves,
     })
 }
 
@@ -308,6 +357,9 @@ struct Visitor<'a> {
     leaves: &'a [ColumnDescPtr],
     next_leaf: usize,
     notes: Vec<Note>,
+    /// Where the walk is in the column tree.
+    steps: Vec<Step>,
+    typed_leaves: Vec<Leaf>,
 }
 
 impl Visitor<'_> {
@@ -328,7 +380,9 @@ impl Visitor<'_> {
         let mut by_normalized: HashMap<String, usize> = HashMap::with_capacity(fields.len());
         for field in fields {
             let path = join(parent, field.name());
+            self.steps.push(Step::Field(field.name().clone()));
             let ty = self.field(field, &path);
+            self.steps.pop();
             if parent.is_empty() && field.name().trim().is_empty() {
                 self.note(&path, NoteKind::Unnamed);
                 continue;
@@ -397,7 +451,10 @@ impl Visitor<'_> {
             | A::ListView(element)
             | A::LargeListView(element)
             | A::FixedSizeList(element, _) => {
-                return Some(HiveType::array(self.field(element, &format!("{path}[]"))?));
+                self.steps.push(Step::Element);
+                let element = self.field(element, &format!("{path}[]"));
+                self.steps.pop();
+                return Some(HiveType::array(element?));
             }
             A::Map(entries, _) => {
                 let A::Struct(kv) = entries.data_type() else {
@@ -409,10 +466,14 @@ impl Visitor<'_> {
                     );
                     return None;
                 };
+                self.steps.push(Step::Key);
                 let key = self.field(&kv[0], &format!("{path}{{key}}"));
+                self.steps.pop();
+                self.steps.push(Step::Value);
                 let value = kv
                     .get(1)
                     .and_then(|value| self.field(value, &format!("{path}{{}}")));
+                self.steps.pop();
                 let key = key?;
                 if !key.is_primitive() {
                     self.note(
@@ -431,6 +492,12 @@ impl Visitor<'_> {
             }
             leaf_type => {
                 let leaf = self.leaf();
+                if let Some(leaf) = &leaf {
+                    self.typed_leaves.push(Leaf {
+                        steps: self.steps.clone(),
+                        parquet: ParquetType::of(leaf),
+                    });
+                }
                 self.primitive(leaf_type, leaf.as_ref(), path)?
             }
         };

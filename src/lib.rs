@@ -30,6 +30,7 @@ pub mod organize;
 pub mod partition_filter;
 pub mod plan;
 pub mod problem;
+pub mod readers;
 pub mod report;
 pub mod scan;
 pub mod store;

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::compat::reads_as;
+use crate::readers::{self, ParquetType, Read, check_leaves};
+
+/// An engine's reader rules.
+type Judge = fn(&ParquetType, &HiveType) -> Read;
 use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
 use crate::hive::{HiveType, same_name, same_names};
 use crate::location::Location;
@@ -136,6 +139,13 @@ pub const RULES: &[Rule] = &[
         true,
         true,
         "the file's type cannot be read as the declared type (HIVE_BAD_DATA / incompatible Parquet schema): fix the declaration or rewrite the file",
+    ),
+    rule(
+        "lossy-read",
+        Warning,
+        true,
+        false,
+        "the file reads, but with less meaning than it holds (decimals rounded, text cut, epoch counts or days as numbers): declare the type the data has if that matters",
     ),
     rule(
         "data-error",
@@ -393,40 +403,49 @@ impl Linter<'_> {
                 .find(|c| same_name(&c.name.value, name))
                 .map_or(1, |c| c.name.referenced.line())
         };
+        let declared = |name: &str| {
+            table
+                .file
+                .columns
+                .iter()
+                .find(|c| same_name(&c.name.value, name))
+                .map(|c| &c.ty.0)
+        };
         for variant in &report.variants {
-            for column in &variant.schema.columns {
-                let (Some(found), Some(declared)) = (
-                    &column.ty,
-                    table
-                        .file
-                        .columns
-                        .iter()
-                        .find(|c| same_name(&c.name.value, &column.name)),
-                ) else {
-                    continue;
-                };
-                let athena = (self.engine != Engine::Spectrum)
-                    .then(|| mismatch(found, &declared.ty.0, &column.name, &|f, d| reads_as(f, d)))
-                    .flatten()
-                    .map(|m| ("Athena", m));
-                let spectrum = (self.engine != Engine::Athena)
-                    .then(|| mismatch(found, &declared.ty.0, &column.name, &|f, d| f.equivalent(d)))
-                    .flatten()
-                    .map(|m| ("Spectrum", m));
-                for (engine, (path, file_type, declared_type)) in athena.into_iter().chain(spectrum)
-                {
-                    self.report(
+            let judges: [(&str, bool, Judge); 2] = [
+                ("Athena", self.engine != Engine::Spectrum, readers::athena),
+                ("Spectrum", self.engine != Engine::Athena, readers::spectrum),
+            ];
+            let reads = judges
+                .into_iter()
+                .filter(|(_, applies, _)| *applies)
+                .flat_map(|(engine, _, judge)| {
+                    check_leaves(&variant.schema.leaves, declared, judge)
+                        .into_iter()
+                        .map(move |read| (engine, read))
+                });
+            for (engine, read) in reads {
+                let (rule, what) = match &read.read {
+                    Read::Lossy(why) => ("lossy-read", format!("{engine} reads it, but {why}")),
+                    Read::FailsOnSome(why) | Read::Garbles(why) => (
                         "unreadable-file",
-                        file,
-                        line_of(&column.name),
-                        format!(
-                            "{} file(s) hold `{path}` as {file_type}, which {engine} cannot read as \
-                             the declared {declared_type}",
-                            variant.files
-                        ),
-                        variant.samples.clone(),
-                    );
-                }
+                        format!("{engine} reads it wrongly: {why}"),
+                    ),
+                    _ => (
+                        "unreadable-file",
+                        format!("{engine} cannot read it as the declared {}", read.declared),
+                    ),
+                };
+                self.report(
+                    rule,
+                    file,
+                    line_of(&read.column),
+                    format!(
+                        "{} file(s) hold `{}` as {}, declared {}: {what}",
+                        variant.files, read.path, read.parquet, read.declared
+                    ),
+                    variant.samples.clone(),
+                );
             }
         }
         for problem in &report.problems {
@@ -466,37 +485,6 @@ impl Linter<'_> {
                 vec![],
             );
         }
-    }
-}
-
-/// The innermost place where `file` does not read as `declared`, given which leaf types read
-/// as which (`leaf_reads`). Struct fields the declaration lacks are ignored: fields resolve by
-/// name, so they are undeclared, not unreadable.
-fn mismatch(
-    file: &HiveType,
-    declared: &HiveType,
-    path: &str,
-    leaf_reads: &dyn Fn(&HiveType, &HiveType) -> bool,
-) -> Option<(String, HiveType, HiveType)> {
-    match (file, declared) {
-        (HiveType::Struct(f), HiveType::Struct(d)) => f.iter().find_map(|field| {
-            let declared_field = d.iter().find(|x| same_name(&x.name, &field.name))?;
-            mismatch(
-                &field.ty,
-                &declared_field.ty,
-                &format!("{path}.{}", field.name),
-                leaf_reads,
-            )
-        }),
-        (HiveType::Array(a), HiveType::Array(b)) => {
-            mismatch(a, b, &format!("{path}[]"), leaf_reads)
-        }
-        (HiveType::Map(ak, av), HiveType::Map(bk, bv)) => {
-            mismatch(ak, bk, &format!("{path}{{key}}"), leaf_reads)
-                .or_else(|| mismatch(av, bv, &format!("{path}{{}}"), leaf_reads))
-        }
-        _ if leaf_reads(file, declared) => None,
-        _ => Some((path.to_string(), file.clone(), declared.clone())),
     }
 }
 

@@ -105,6 +105,7 @@ mod tests {
                 })
                 .collect(),
             notes: vec![],
+            leaves: vec![],
         }
     }
 

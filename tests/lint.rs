@@ -218,7 +218,7 @@ fn files_are_checked_against_the_declaration_per_engine() {
         "partition_keys:\n- name: dt\n  type: string\n",
     );
     let lake = case.dir.path().join("lake");
-    let fields = |amount| vec![col("amount", amount), col("big", DataType::UInt32)];
+    let fields = |amount| vec![col("amount", amount), col("big", DataType::Int64)];
     write_schema_file(
         &lake,
         "t/dt=2020-09-19/a.parquet",
@@ -234,27 +234,20 @@ fn files_are_checked_against_the_declaration_per_engine() {
 
     // int files read as bigint in Athena (widening) but not in Spectrum (exact types only).
     let (code, found) = case.lint(&["--data", "--engine", "athena"]);
-    assert_eq!(
-        (code, rules(&found)),
-        (0, vec!["type-decision"]),
-        "{found:?}"
-    );
+    assert_eq!((code, rules(&found)), (0, vec![]), "{found:?}");
     let (code, found) = case.lint(&["--data", "--engine", "spectrum"]);
     assert_eq!(code, 2);
-    assert_eq!(rules(&found), ["unreadable-file", "type-decision"]);
+    assert_eq!(rules(&found), ["unreadable-file"]);
 
     // Unreadable files and partition folders against the declaration.
     write_bytes(&lake, "t/dt=2020-09-20/broken.parquet", b"not parquet");
     write_schema_file(&lake, "t/c.parquet", fields(DataType::Int64), 1);
     let (_, found) = case.lint(&["--data", "--engine", "athena"]);
-    assert_eq!(
-        rules(&found),
-        ["data-error", "data-error", "type-decision"],
-        "{found:?}"
-    );
+    assert_eq!(rules(&found), ["data-error", "data-error"], "{found:?}");
 }
 
-/// Types Athena's reader cannot read under any declaration are errors, whatever is declared.
+/// Types Athena's reader cannot read under any declaration are errors, whatever is declared:
+/// the scan says so, and the read predictor names the declaration that cannot read them.
 #[test]
 fn files_holding_unreadable_types_are_errors_under_any_declaration() {
     for declared in ["decimal(20,0)", "string", "bigint"] {
@@ -272,8 +265,8 @@ fn files_holding_unreadable_types_are_errors_under_any_declaration() {
         );
         let (code, found) = case.lint(&["--data"]);
         assert_eq!(
-            (code, found),
-            (2, vec![("data-error".to_string(), "error".to_string())]),
+            (code, rules(&found)),
+            (2, vec!["unreadable-file", "unreadable-file", "data-error"]),
             "declared {declared}"
         );
     }
@@ -324,4 +317,87 @@ fn partition_folders_must_match_the_declared_keys() {
         1,
     );
     assert_eq!(case.lint(&["--data"]), (0, vec![]));
+}
+
+/// The read predictor, end to end: what Athena's reader fails on or reads wrongly is an error,
+/// what it reads with less meaning a `lossy-read` warning, what it reads is nothing.
+#[test]
+fn reads_that_lose_meaning_are_warnings_and_wrong_reads_errors() {
+    let case = Case::new(
+        "- name: u32\n  type: bigint\n- name: price\n  type: decimal(12,2)\n- name: ts\n  \
+         type: bigint\n- name: n\n  type: int\n- name: day\n  type: date\n- name: note\n  \
+         type: varchar(10)\n",
+        DESCRIBED,
+        "",
+    );
+    let lake = case.dir.path().join("lake");
+    write_schema_file(
+        &lake,
+        "t/a.parquet",
+        vec![
+            col("u32", DataType::UInt32),
+            col("price", DataType::Decimal128(12, 4)),
+            col(
+                "ts",
+                DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, None),
+            ),
+            col("n", DataType::Int64),
+            col("day", DataType::Date32),
+            col("note", DataType::Utf8),
+        ],
+        1,
+    );
+    let catalogs = case.dir.path().join("catalogs");
+    let output = glueprint(&[
+        "lint",
+        "--data",
+        "--engine",
+        "athena",
+        "--catalogs",
+        catalogs.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("events/t.yaml"))
+        .collect();
+    let expect = [
+        (
+            "error[unreadable-file]",
+            "`u32` as INT32 (UINT_32), declared bigint: Athena reads it wrongly: unsigned 32-bit values are read as signed",
+        ),
+        (
+            "warning[lossy-read]",
+            "`price` as INT64 (DECIMAL(12,4)), declared decimal(12,2)",
+        ),
+        (
+            "warning[lossy-read]",
+            "rounded half-up from 4 to 2 decimal places",
+        ),
+        (
+            "warning[lossy-read]",
+            "`ts` as INT64 (TIMESTAMP(MILLIS)), declared bigint: Athena reads it, but timestamps read as the stored count of milliseconds",
+        ),
+        (
+            "error[unreadable-file]",
+            "`n` as INT64, declared int: Athena reads it wrongly: values beyond the range of int fail the query",
+        ),
+        (
+            "warning[lossy-read]",
+            "`note` as BYTE_ARRAY (STRING), declared varchar(10)",
+        ),
+    ];
+    for (rule, words) in expect {
+        assert!(
+            lines.iter().any(|l| l.contains(rule) && l.contains(words)),
+            "no {rule} with {words:?} in:\n{text}"
+        );
+    }
+    assert!(!text.contains("`day`"), "date32 reads as date: {text}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("error[")).count(),
+        2,
+        "{text}"
+    );
 }

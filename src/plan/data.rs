@@ -2,8 +2,9 @@
 //! declared types cannot read.
 
 use crate::catalog::Table;
-use crate::compat::{undeclared_fields, unreadable_at};
+use crate::compat::undeclared_fields;
 use crate::hive::same_name;
+use crate::readers::{self, check_leaves, natural_type};
 use crate::scan::TableReport;
 
 use super::Drift;
@@ -33,32 +34,56 @@ pub(super) fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
             }
         }
     }
-    // Per file schema, so the files that cannot be read are named.
+    // Per file schema, leaf by leaf with Athena's reader rules, so the files that cannot be
+    // read (or read with less meaning) are named.
     let mut unreadable: Vec<Drift> = Vec::new();
     for variant in &report.variants {
-        for column in &variant.schema.columns {
-            let (Some(found), Some(declared)) = (&column.ty, declared(&column.name)) else {
-                continue;
-            };
-            let Some((path, found, declared_at)) =
-                unreadable_at(found, &declared.ty, &declared.name)
-            else {
-                continue;
-            };
-            let (declared_text, found_text) = (declared_at.to_string(), found.to_string());
-            match unreadable.iter_mut().find(|d| {
-                matches!(d, Drift::Unreadable { column, data_type, .. }
-                    if column == &path && data_type == &found_text)
-            }) {
-                Some(Drift::Unreadable { files, objects, .. }) => {
+        let reads = check_leaves(
+            &variant.schema.leaves,
+            |name| declared(name).map(|c| &c.ty),
+            readers::athena,
+        );
+        for read in reads {
+            let found = read.read.clone();
+            let data_type = natural_type(&read.parquet)
+                .map_or_else(|| read.parquet.to_string(), |ty| ty.to_string());
+            let entry = unreadable.iter_mut().find(|d| match d {
+                Drift::Unreadable {
+                    column,
+                    parquet_type,
+                    ..
+                }
+                | Drift::LossyRead {
+                    column,
+                    parquet_type,
+                    ..
+                } => column == &read.path && parquet_type == &read.parquet.to_string(),
+                _ => false,
+            });
+            match entry {
+                Some(
+                    Drift::Unreadable { files, objects, .. }
+                    | Drift::LossyRead { files, objects, .. },
+                ) => {
                     *files += variant.files;
                     objects.extend(variant.samples.iter().cloned());
                     objects.truncate(5);
                 }
-                _ => unreadable.push(Drift::Unreadable {
-                    column: path,
-                    declared: declared_text,
-                    data_type: found_text,
+                _ if found.is_error() => unreadable.push(Drift::Unreadable {
+                    column: read.path,
+                    declared: read.declared.to_string(),
+                    data_type,
+                    parquet_type: read.parquet.to_string(),
+                    why: found.why().map(str::to_string),
+                    files: variant.files,
+                    objects: variant.samples.clone(),
+                }),
+                _ => unreadable.push(Drift::LossyRead {
+                    column: read.path,
+                    declared: read.declared.to_string(),
+                    data_type,
+                    parquet_type: read.parquet.to_string(),
+                    why: found.why().unwrap_or_default().to_string(),
                     files: variant.files,
                     objects: variant.samples.clone(),
                 }),

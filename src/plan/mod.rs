@@ -171,6 +171,22 @@ pub enum Drift {
         column: String,
         declared: String,
         data_type: String,
+        /// How Parquet stores it: what the reader decides by.
+        parquet_type: String,
+        /// What goes wrong, when not the whole query: values out of range, wrong values.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
+        files: u64,
+        objects: Vec<String>,
+    },
+    /// Files the declared type reads, but with less meaning than the file holds (decimals
+    /// rounded, text cut, epoch counts as numbers).
+    LossyRead {
+        column: String,
+        declared: String,
+        data_type: String,
+        parquet_type: String,
+        why: String,
         files: u64,
         objects: Vec<String>,
     },
@@ -195,12 +211,29 @@ impl std::fmt::Display for Drift {
                 column,
                 declared,
                 data_type,
+                parquet_type,
+                why,
                 files,
                 objects,
             } => format!(
-                "column `{column}` is declared {declared} but {files} file(s) hold {data_type}, which \
-             it cannot read (HIVE_BAD_DATA): {}",
+                "column `{column}` is declared {declared} but {files} file(s) hold {data_type} \
+                 ({parquet_type}), which {} (HIVE_BAD_DATA): {}",
+                why.as_deref()
+                    .map_or("Athena cannot read".to_string(), |why| format!(
+                        "Athena reads wrongly: {why}"
+                    )),
                 objects.join(", ")
+            ),
+            Drift::LossyRead {
+                column,
+                declared,
+                parquet_type,
+                why,
+                files,
+                ..
+            } => format!(
+                "column `{column}` is declared {declared} and {files} file(s) hold {parquet_type}: \
+                 it reads, but {why}"
             ),
             Drift::PartitionKeys { declared, data } => format!(
                 "the data is partitioned by ({}) but the declaration says ({}); no partitions are \
