@@ -134,6 +134,12 @@ pub enum NoteKind {
     MapKeyNotPrimitive {
         key: String,
     },
+    /// The embedded Arrow schema gives a date or time the Parquet type does not: Athena reads
+    /// the Parquet type, a plain integer.
+    PlainInteger {
+        arrow_type: String,
+        unit: String,
+    },
 }
 
 impl Note {
@@ -168,6 +174,7 @@ impl Note {
             NoteKind::ArrowSchemaIgnored { .. } => "arrow_schema_ignored",
             NoteKind::Unnamed => "unnamed_column",
             NoteKind::MapKeyNotPrimitive { .. } => "map_key_not_primitive",
+            NoteKind::PlainInteger { .. } => "plain_integer",
         }
     }
 
@@ -224,6 +231,11 @@ impl Note {
             NoteKind::MapKeyNotPrimitive { key } => format!(
                 "`{path}` is a map keyed by {key}; Glue and Athena take only primitive map keys: \
                  it is left out; write the keys as strings"
+            ),
+            NoteKind::PlainInteger { arrow_type, unit } => format!(
+                "`{path}` is {arrow_type} in the file's Arrow schema but a plain INT64 in its \
+                 Parquet schema, the one Athena reads: it is declared bigint (the count of {unit} \
+                 since 1970); write it as a Parquet DATE or TIMESTAMP to query it as one"
             ),
             NoteKind::ArrowSchemaIgnored { reason } => format!(
                 "the file's embedded Arrow schema (ARROW:schema) cannot be used ({reason}); its \
@@ -547,6 +559,21 @@ impl Visitor<'_> {
                 HiveType::String
             }
             A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => HiveType::Binary,
+            // arrow-rs writes these as plain INT64 and keeps the type in the Arrow schema only.
+            A::Date64 | A::Timestamp(TimeUnit::Second, _) if leaf.is_some_and(plain_int64) => {
+                let (arrow_type, unit) = match data_type {
+                    A::Date64 => ("a Date64", "milliseconds"),
+                    _ => ("a timestamp in seconds", "seconds"),
+                };
+                self.note(
+                    path,
+                    NoteKind::PlainInteger {
+                        arrow_type: arrow_type.to_string(),
+                        unit: unit.to_string(),
+                    },
+                );
+                HiveType::BigInt
+            }
             A::Date32 | A::Date64 => HiveType::Date,
             A::Timestamp(unit, _) => {
                 let int96 = leaf.is_some_and(|leaf| leaf.physical_type() == PhysicalType::INT96);
@@ -622,6 +649,12 @@ impl Visitor<'_> {
         );
         None
     }
+}
+
+fn plain_int64(leaf: &ColumnDescPtr) -> bool {
+    leaf.physical_type() == PhysicalType::INT64
+        && leaf.logical_type_ref().is_none()
+        && leaf.converted_type() == ConvertedType::NONE
 }
 
 fn is_enum(leaf: &ColumnDescPtr) -> bool {

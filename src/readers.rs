@@ -430,7 +430,9 @@ pub fn natural_type(file: &ParquetType) -> Option<HiveType> {
         (S::Float, _) => HiveType::Float,
         (S::Double, _) => HiveType::Double,
         (S::Binary, A::Text) => HiveType::String,
-        (S::Binary | S::FixedLen(_), _) => HiveType::Binary,
+        (S::Binary | S::FixedLen(_), A::None) => HiveType::Binary,
+        // FLOAT16, UUID, INTERVAL and the rest have no Hive type of their own.
+        (S::Binary | S::FixedLen(_), _) => return None,
     })
 }
 

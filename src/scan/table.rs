@@ -9,6 +9,7 @@ use crate::infer::{FileSchema, Note, NoteKind};
 use crate::layout::Folder;
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
+use crate::readers::{self, check_leaves};
 use crate::store::Lake;
 
 use super::read::FileOutcome;
@@ -154,6 +155,7 @@ impl TableAccumulator {
                 .iter()
                 .map(|conflict| self.conflict_problem(lake, conflict)),
         );
+        problems.extend(self.unreadable_under_merged(lake, &columns, &conflicts));
         for key in &partition_keys {
             if columns.iter().any(|c| same_name(&c.name, &key.name)) {
                 problems.push(Problem::error(
@@ -192,6 +194,54 @@ impl TableAccumulator {
             problems,
             variants,
         }
+    }
+
+    /// Files the merged type would not read right in Athena, leaf by leaf: the type the scan
+    /// proposes must read every file. What a note or a type conflict already explains
+    /// (unsigned 32-bit integers as bigint, an int beside a string) is not said twice.
+    fn unreadable_under_merged(
+        &self,
+        lake: &Lake,
+        columns: &[Column],
+        conflicts: &[Conflict],
+    ) -> Vec<Problem> {
+        let declared = |name: &str| columns.iter().find(|c| c.name == name).map(|c| &c.ty);
+        let in_conflict = |path: &str| {
+            conflicts.iter().any(|conflict| {
+                let at = conflict_path(conflict);
+                path == at
+                    || path
+                        .strip_prefix(&at)
+                        .is_some_and(|rest| rest.starts_with(['.', '[', '{']))
+            })
+        };
+        let mut problems: Vec<Problem> = Vec::new();
+        for (index, group) in self.schemas.iter().enumerate() {
+            let noted = |path: &str| group.schema.notes.iter().any(|n| n.path == path);
+            for read in check_leaves(&group.schema.leaves, declared, readers::athena) {
+                if !read.read.is_error() || noted(&read.path) || in_conflict(&read.path) {
+                    continue;
+                }
+                problems.push(
+                    Problem::error(
+                        "merged_type_unreadable",
+                        format!(
+                            "`{}` is proposed as {}, which Athena cannot read right in files \
+                             holding {}{}: declare the type those files hold, or rewrite them",
+                            read.path,
+                            read.declared,
+                            read.parquet,
+                            read.read
+                                .why()
+                                .map(|why| format!(" ({why})"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .with_objects(self.sample_locations(lake, &[index])),
+                );
+            }
+        }
+        problems
     }
 
     /// The first few files (as locations) of the given schema groups.
@@ -235,11 +285,7 @@ impl TableAccumulator {
     pub(super) fn conflict_problem(&self, lake: &Lake, conflict: &Conflict) -> Problem {
         let files_of =
             |sources: &[usize]| -> u64 { sources.iter().map(|&s| self.schemas[s].files).sum() };
-        let column_path = if conflict.clash.path.is_empty() {
-            conflict.column.clone()
-        } else {
-            format!("{}.{}", conflict.column, conflict.clash.path)
-        };
+        let column_path = conflict_path(conflict);
         let mut objects = self.sample_locations(lake, &conflict.left_sources);
         objects.extend(self.sample_locations(lake, &conflict.right_sources));
         Problem::error(
@@ -470,5 +516,92 @@ pub(super) fn report_colliding_tables(tables: &mut [TableReport]) {
                 .with_objects(locations.clone()),
             );
         }
+    }
+}
+
+/// Where a conflict is, in the notation of notes.
+fn conflict_path(conflict: &Conflict) -> String {
+    if conflict.clash.path.is_empty() {
+        conflict.column.clone()
+    } else {
+        format!("{}.{}", conflict.column, conflict.clash.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::{FileColumn, Leaf, Step};
+    use crate::readers::{Annotation, ParquetType, Storage, Unit};
+
+    fn group(key: &str, parquet: ParquetType, notes: Vec<Note>) -> SchemaGroup {
+        let mut samples = Samples::default();
+        samples.offer(key);
+        SchemaGroup {
+            schema: Arc::new(FileSchema {
+                columns: vec![FileColumn {
+                    name: "c".into(),
+                    ty: Some(HiveType::BigInt),
+                }],
+                notes,
+                leaves: vec![Leaf {
+                    steps: vec![Step::Field("c".into())],
+                    parquet,
+                }],
+            }),
+            files: 1,
+            samples,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_merged_type_must_read_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).await.unwrap();
+        let int64 = ParquetType {
+            physical: Storage::Int64,
+            annotation: Annotation::None,
+        };
+        let time32 = ParquetType {
+            physical: Storage::Int32,
+            annotation: Annotation::Time(Unit::Millis),
+        };
+        let accumulator = TableAccumulator {
+            schemas: vec![
+                group("t/a.parquet", int64, vec![]),
+                group("t/b.parquet", time32, vec![]),
+            ],
+            ..TableAccumulator::default()
+        };
+        let columns = [Column {
+            name: "c".into(),
+            ty: HiveType::BigInt,
+        }];
+        let problems = accumulator.unreadable_under_merged(&lake, &columns, &[]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].kind, "merged_type_unreadable");
+        assert!(
+            problems[0].objects[0].ends_with("t/b.parquet"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].message.contains("INT32 (TIME(MILLIS))"),
+            "{problems:?}"
+        );
+
+        // What a note already explains is not said twice.
+        let noted = Note {
+            path: "c".into(),
+            kind: NoteKind::Uint32,
+        };
+        let accumulator = TableAccumulator {
+            schemas: vec![group("t/b.parquet", time32, vec![noted])],
+            ..TableAccumulator::default()
+        };
+        assert!(
+            accumulator
+                .unreadable_under_merged(&lake, &columns, &[])
+                .is_empty()
+        );
     }
 }
