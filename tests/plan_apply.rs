@@ -1035,3 +1035,44 @@ async fn apply_refuses_a_type_string_athena_cannot_parse_before_any_call() {
         "nothing written"
     );
 }
+
+/// A declared type that reads the files with less meaning (text cut to varchar(n)) is data
+/// drift of its own kind in the plan, named with the Parquet type, and no drift failure.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_that_loses_meaning_is_named_in_the_plan() {
+    let ws = Workspace::new(Backend::Local, &["Charged"], 2).await;
+    ws.expect(&["onboard", "Charged"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+    edit(
+        &ws.path("catalogs/events/charged.yaml"),
+        "      CT Source: string\n",
+        "      CT Source: varchar(10)\n",
+    );
+    let plan = ws.plan_json(2);
+    let drift = &table_plan(&plan, "charged")["drift"];
+    assert_eq!(drift.as_array().unwrap().len(), 1, "{drift:#}");
+    assert_eq!(drift[0]["kind"], "lossy_read");
+    assert_eq!(drift[0]["column"], "eventProps.CT Source");
+    assert_eq!(drift[0]["declared"], "varchar(10)");
+    assert_eq!(drift[0]["parquet_type"], "BYTE_ARRAY (STRING)");
+    assert_eq!(drift[0]["files"], 2);
+    assert!(
+        drift[0]["why"].as_str().unwrap().contains("cut to 10"),
+        "{drift:#}"
+    );
+    // Drift fails on what moved away from the declaration; a lossy read did not move.
+    let report: Value =
+        serde_json::from_str(&ws.expect(&["drift", "--format", "json", "--fail-on", "data"], 0))
+            .unwrap();
+    let kinds: Vec<&str> = report["tables"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["catalog"],
+        "the declared type changed, nothing in the data: {report:#}"
+    );
+}
