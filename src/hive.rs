@@ -80,6 +80,24 @@ impl HiveType {
         }
     }
 
+    /// The branches of a union map, CleverTap's generic export shape (catalog-facts §7):
+    /// `map<string,struct<member0:..,member1:..,...>>`, one branch per value type. `None` for
+    /// any other type.
+    pub fn union_branches(&self) -> Option<&[StructField]> {
+        let HiveType::Map(key, value) = self else {
+            return None;
+        };
+        let (HiveType::String, HiveType::Struct(branches)) = (key.as_ref(), value.as_ref()) else {
+            return None;
+        };
+        let numbered = !branches.is_empty()
+            && branches
+                .iter()
+                .enumerate()
+                .all(|(i, branch)| branch.name.eq_ignore_ascii_case(&format!("member{i}")));
+        numbered.then_some(branches.as_slice())
+    }
+
     /// Primitive types are the only ones Glue accepts as partition keys and map keys.
     pub fn is_primitive(&self) -> bool {
         !matches!(

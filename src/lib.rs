@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod cli;
 pub mod compat;
 pub mod declare;
+pub mod discover;
 pub mod drift;
 pub mod footer;
 pub mod hive;

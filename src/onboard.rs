@@ -6,18 +6,32 @@ use std::path::PathBuf;
 
 use crate::compat::merge_types;
 use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
+use crate::discover::{self, Discovery};
 use crate::hive::{same_name, same_names};
 use crate::naming::{event_identity, table_name};
 use crate::problem::Problem;
 use crate::scan::{self, ScanOptions, Silent, TableReport};
 use crate::store::Lake;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OnboardOptions {
     pub events: Vec<String>,
     /// Update existing definitions instead of refusing to overwrite them.
     pub update: bool,
     pub database: Option<String>,
+    /// Bytes read per table, beyond the footers, to discover the properties of union maps.
+    pub sample_bytes: u64,
+}
+
+impl Default for OnboardOptions {
+    fn default() -> Self {
+        Self {
+            events: Vec::new(),
+            update: false,
+            database: None,
+            sample_bytes: discover::DEFAULT_SAMPLE_BYTES,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +50,8 @@ pub enum OnboardError {
     },
     #[error(transparent)]
     Write(#[from] declare::DeclareError),
+    #[error(transparent)]
+    Discover(#[from] discover::DiscoverError),
 }
 
 /// What onboarding did per event.
@@ -47,6 +63,8 @@ pub struct Onboarded {
     pub written: bool,
     pub columns: usize,
     pub problems: Vec<Problem>,
+    /// The properties found in the table's union maps, when it has any.
+    pub discovery: Option<Discovery>,
 }
 
 /// Scans the folders of `options.events` and writes (or updates) their table files.
@@ -117,16 +135,49 @@ pub async fn onboard(
         if written {
             declare::write(&path, &text)?;
         }
+        let mut problems = scanned.problems.clone();
+        let discovery =
+            discover_properties(&lake, &table, scanned, options.sample_bytes, &mut problems)
+                .await?;
         outcomes.push(Onboarded {
             event,
             table,
             path,
             written,
             columns: file.columns.len(),
-            problems: scanned.problems.clone(),
+            problems,
+            discovery,
         });
     }
     Ok(outcomes)
+}
+
+/// The properties of the table's union maps, from a sample of `budget` bytes; `None` when the
+/// table has no union map. Files the sample could not read are told as warnings.
+async fn discover_properties(
+    lake: &Lake,
+    table: &str,
+    scanned: &TableReport,
+    budget: u64,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<Discovery>, OnboardError> {
+    let columns: Vec<(String, crate::hive::HiveType)> = scanned
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.ty.clone()))
+        .collect();
+    let unions = discover::union_columns(&columns);
+    if unions.is_empty() {
+        return Ok(None);
+    }
+    let mut skipped = Vec::new();
+    let discovery = discover::discover(lake, table, &unions, budget, &mut skipped).await?;
+    problems.extend(
+        skipped
+            .into_iter()
+            .map(|error| Problem::warning("discovery_skipped", error.to_string())),
+    );
+    Ok(Some(discovery))
 }
 
 /// Maps each event to its table, refusing collisions and existing definitions without

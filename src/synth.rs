@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
     StructArray,
 };
 use arrow_schema::{DataType, Field, Fields, Schema};
@@ -322,4 +322,143 @@ pub fn event_batch(event: &str, date: NaiveDate, day: u32, index: u32, rows: usi
     ];
     let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).expect("columns match their fields")
+}
+
+/// A property value of CleverTap's generic export, in the union branch of its type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnionValue {
+    Boolean(bool),
+    Int(i32),
+    BigInt(i64),
+    Float(f32),
+    Double(f64),
+    Text(String),
+}
+
+/// The union branches of the generic export's `eventProps` (catalog-facts §7): one struct field
+/// per value type, `member0` to `member5`.
+pub fn union_branches() -> Fields {
+    Fields::from(vec![
+        field("member0", DataType::Boolean),
+        field("member1", DataType::Int32),
+        field("member2", DataType::Int64),
+        field("member3", DataType::Float32),
+        field("member4", DataType::Float64),
+        field("member5", DataType::Utf8),
+    ])
+}
+
+/// A batch in CleverTap's generic shape: `eventName`, `eventTime` (epoch seconds as text),
+/// `deviceInfo` and `eventProps` as a union map, one record per entry of `records` (`None`: a
+/// null map).
+pub fn union_map_batch(event: &str, records: &[Option<Vec<(&str, UnionValue)>>]) -> RecordBatch {
+    use arrow_array::builder::{
+        BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder, MapBuilder,
+        StructBuilder,
+    };
+    let branches = union_branches();
+    let mut props = MapBuilder::new(
+        None,
+        StringBuilder::new(),
+        StructBuilder::from_fields(branches.clone(), records.len()),
+    );
+    for record in records {
+        let Some(entries) = record else {
+            props.append(false).expect("a map entry");
+            continue;
+        };
+        for (key, value) in entries {
+            props.keys().append_value(key);
+            let members = props.values();
+            macro_rules! member {
+                ($index:expr, $builder:ty, $value:expr) => {
+                    members
+                        .field_builder::<$builder>($index)
+                        .expect("a union branch")
+                        .append_option($value)
+                };
+            }
+            member!(
+                0,
+                BooleanBuilder,
+                match value {
+                    UnionValue::Boolean(v) => Some(*v),
+                    _ => None,
+                }
+            );
+            member!(
+                1,
+                Int32Builder,
+                match value {
+                    UnionValue::Int(v) => Some(*v),
+                    _ => None,
+                }
+            );
+            member!(
+                2,
+                Int64Builder,
+                match value {
+                    UnionValue::BigInt(v) => Some(*v),
+                    _ => None,
+                }
+            );
+            member!(
+                3,
+                Float32Builder,
+                match value {
+                    UnionValue::Float(v) => Some(*v),
+                    _ => None,
+                }
+            );
+            member!(
+                4,
+                Float64Builder,
+                match value {
+                    UnionValue::Double(v) => Some(*v),
+                    _ => None,
+                }
+            );
+            member!(
+                5,
+                StringBuilder,
+                match value {
+                    UnionValue::Text(v) => Some(v.as_str()),
+                    _ => None,
+                }
+            );
+            members.append(true);
+        }
+        props.append(true).expect("a map entry");
+    }
+    let props = props.finish();
+    let rows = records.len();
+    let device = struct_array(vec![
+        (
+            field("model", DataType::Utf8),
+            strings((0..rows).map(|i| format!("device-model-{i:08}-{}", "x".repeat(40)))),
+        ),
+        (
+            field("push_token", DataType::Utf8),
+            strings(
+                (0..rows)
+                    .map(|i| format!("{:064x}", (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))),
+            ),
+        ),
+    ]);
+    let schema = Schema::new(vec![
+        field("eventName", DataType::Utf8),
+        field("eventTime", DataType::Utf8),
+        Field::new("deviceInfo", device.data_type().clone(), true),
+        Field::new("eventProps", props.data_type().clone(), true),
+    ]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            strings((0..rows).map(|_| event.to_string())),
+            strings((0..rows).map(|i| (1_600_473_600 + i as i64 * 60).to_string())),
+            device,
+            Arc::new(props),
+        ],
+    )
+    .expect("a valid union-map batch")
 }

@@ -18,6 +18,10 @@ pub struct OnboardArgs {
     /// The database to add the tables to, when several are declared.
     #[arg(long)]
     database: Option<String>,
+    /// Bytes read per table, beyond the footers, to discover the properties of union maps
+    /// (CleverTap's generic map<string,struct<member0..>> columns), newest partitions first.
+    #[arg(long, default_value_t = crate::discover::DEFAULT_SAMPLE_BYTES, value_name = "BYTES")]
+    sample_bytes: u64,
     #[command(flatten)]
     catalog: CatalogArgs,
     #[command(flatten)]
@@ -30,6 +34,7 @@ pub async fn run(args: OnboardArgs) -> anyhow::Result<ExitCode> {
         events: args.events,
         update: args.update,
         database: args.database,
+        sample_bytes: args.sample_bytes,
     };
     let scan_options = ScanOptions {
         aws: args.catalog.aws(),

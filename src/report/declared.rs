@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::discover::Discovery;
 use crate::import::Imported;
 use crate::lint::Finding;
 use crate::onboard::Onboarded;
@@ -22,6 +23,9 @@ pub fn onboard_text(outcomes: &[Onboarded]) -> String {
             outcome.event,
             outcome.columns
         );
+        if let Some(discovery) = &outcome.discovery {
+            out.push_str(&discovery_text(discovery));
+        }
         for problem in &outcome.problems {
             let _ = writeln!(
                 out,
@@ -34,6 +38,41 @@ pub fn onboard_text(outcomes: &[Onboarded]) -> String {
         "\nNext: review the definitions (types, comments, a description), open a pull request, \
          and once merged run `glueprint apply`.\n",
     );
+    out
+}
+
+/// The properties found in a table's union maps, with the type each would be declared.
+fn discovery_text(discovery: &Discovery) -> String {
+    let mut out = String::new();
+    for column in &discovery.columns {
+        let _ = writeln!(
+            out,
+            "  {}: a union map (CleverTap's generic export); {} propert(ies) in {} file(s), \
+             {} rows ({} of {} bytes read):",
+            column.column,
+            column.properties.len(),
+            discovery.files_read,
+            discovery.rows,
+            discovery.bytes_read,
+            discovery.table_bytes
+        );
+        for property in &column.properties {
+            let branches: Vec<String> = property
+                .branches
+                .iter()
+                .map(|b| format!("{} {} in {} row(s)", b.branch, b.ty, b.rows))
+                .collect();
+            let _ = match property.proposed() {
+                Some(ty) => writeln!(out, "    {}: {ty} ({})", property.key, branches.join(", ")),
+                None => writeln!(
+                    out,
+                    "    {}: no one type reads {}; declare it by hand",
+                    property.key,
+                    branches.join(" and ")
+                ),
+            };
+        }
+    }
     out
 }
 

@@ -156,6 +156,17 @@ impl TableAccumulator {
                 .map(|conflict| self.conflict_problem(lake, conflict)),
         );
         problems.extend(self.unreadable_under_merged(lake, &columns, &conflicts));
+        problems.extend(columns.iter().filter(|c| c.ty.union_branches().is_some()).map(|c| {
+            Problem::warning(
+                "union_map",
+                format!(
+                    "`{}` is a union map (CleverTap's generic export, {}): its properties are \
+                     map keys in the data, which no footer tells; `glueprint onboard` reads a \
+                     sample of them and says which branch each one uses",
+                    c.name, c.ty
+                ),
+            )
+        }));
         for key in &partition_keys {
             if columns.iter().any(|c| same_name(&c.name, &key.name)) {
                 problems.push(Problem::error(

@@ -1,0 +1,348 @@
+//! Properties of union maps, CleverTap's generic export shape (catalog-facts §7): the footer
+//! says `eventProps` is `map<string,struct<member0..memberN>>` and nothing about the
+//! properties, whose names are map keys in the data. Discovery reads, beyond the footers, only
+//! the map columns' leaves (keys and branches) from a bounded sample of files, newest
+//! partitions first, and tells per key which branches carry its values and in how many rows.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow_array::{Array, MapArray, StringArray, StructArray};
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use object_store::path::Path;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+use parquet::arrow::async_reader::{AsyncFileReader, ParquetRecordBatchStreamBuilder};
+use parquet::file::metadata::ParquetMetaData;
+use serde::Serialize;
+
+use crate::compat::widen;
+use crate::footer::{DEFAULT_PREFETCH, read_footer};
+use crate::hive::HiveType;
+use crate::store::Lake;
+
+/// Bytes read per table by default, footers included: a few MiB tell the properties of a day.
+pub const DEFAULT_SAMPLE_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("cannot list {location} ({source}); check the location and access to it")]
+    List {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("cannot read the union maps of {location}: {reason}; the file is left out")]
+    Read { location: String, reason: String },
+}
+
+/// What the sample showed of one table's union maps.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Discovery {
+    pub columns: Vec<UnionColumn>,
+    pub files_read: u64,
+    pub bytes_read: u64,
+    /// The bytes of every data file of the table: what a full read would cost.
+    pub table_bytes: u64,
+    pub rows: u64,
+}
+
+/// One union-map column and the properties found in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionColumn {
+    pub column: String,
+    pub properties: Vec<Property>,
+}
+
+/// One map key, and the branches its values were found in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Property {
+    pub key: String,
+    pub branches: Vec<BranchUse>,
+}
+
+impl Property {
+    /// The type to declare for the property (catalog-facts §4): one branch is its type;
+    /// numbers in several branches widen (an int later a double: double); a number and text
+    /// is text, cast; anything else (a boolean beside a number) has no type, `None`.
+    pub fn proposed(&self) -> Option<HiveType> {
+        let mut types = self.branches.iter().map(|b| b.ty.clone());
+        let first = types.next()?;
+        types.try_fold(first, |merged, ty| {
+            if let Ok(wider) = widen(&merged, &ty) {
+                return Some(wider);
+            }
+            let numeric = |t: &HiveType| {
+                matches!(
+                    t,
+                    HiveType::TinyInt
+                        | HiveType::SmallInt
+                        | HiveType::Int
+                        | HiveType::BigInt
+                        | HiveType::Float
+                        | HiveType::Double
+                        | HiveType::Decimal { .. }
+                )
+            };
+            let text_or_number = |t: &HiveType| numeric(t) || *t == HiveType::String;
+            // int and double have no safe widening in the merge's rules; a query may cast both.
+            if numeric(&merged) && numeric(&ty) {
+                return Some(HiveType::Double);
+            }
+            (text_or_number(&merged) && text_or_number(&ty)).then_some(HiveType::String)
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BranchUse {
+    pub branch: String,
+    #[serde(rename = "type")]
+    pub ty: HiveType,
+    pub rows: u64,
+}
+
+/// The union-map columns of a table's columns, with their branches.
+pub fn union_columns(columns: &[(String, HiveType)]) -> Vec<UnionMap> {
+    columns
+        .iter()
+        .filter_map(|(name, ty)| {
+            let branches = ty.union_branches()?;
+            Some((
+                name.clone(),
+                branches
+                    .iter()
+                    .map(|b| (b.name.clone(), b.ty.clone()))
+                    .collect(),
+            ))
+        })
+        .collect()
+}
+
+/// A union-map column: its name and its branches with their types.
+pub type UnionMap = (String, Vec<(String, HiveType)>);
+
+/// Reads the union maps `unions` (from [`union_columns`]) of table folder `table`, newest files
+/// first (by key, so the last `dt=` partitions), until `budget` bytes were read. Files that
+/// cannot be read are skipped and said in `skipped`.
+pub async fn discover(
+    lake: &Lake,
+    table: &str,
+    unions: &[UnionMap],
+    budget: u64,
+    skipped: &mut Vec<DiscoverError>,
+) -> Result<Discovery, DiscoverError> {
+    let columns: Vec<String> = unions.iter().map(|(name, _)| name.clone()).collect();
+    let mut files: Vec<ObjectMeta> = lake
+        .list(Some(table))
+        .try_filter(|meta| {
+            let name = meta.location.filename().unwrap_or_default();
+            let data = meta.size > 0 && !name.starts_with(['.', '_']);
+            futures::future::ready(data)
+        })
+        .try_collect()
+        .await
+        .map_err(|source| DiscoverError::List {
+            location: lake.folder(table).to_string(),
+            source,
+        })?;
+    files.sort_by(|a, b| b.location.cmp(&a.location));
+    let mut discovery = Discovery {
+        table_bytes: files.iter().map(|f| f.size).sum(),
+        ..Discovery::default()
+    };
+    let mut found: BTreeMap<String, BTreeMap<String, BTreeMap<String, u64>>> = BTreeMap::new();
+    for meta in files {
+        if discovery.bytes_read >= budget {
+            break;
+        }
+        let location = lake.location_of(lake.relative(&meta.location));
+        let read = read_file(lake.store(), &meta, &columns).await;
+        discovery.bytes_read += read.bytes_read;
+        let maps = match read.maps {
+            Ok(maps) => maps,
+            Err(reason) => {
+                skipped.push(DiscoverError::Read { location, reason });
+                continue;
+            }
+        };
+        discovery.files_read += 1;
+        discovery.rows += read.rows;
+        for (column, map) in maps {
+            tally(&map, found.entry(column).or_default());
+        }
+    }
+    for (column, branch_types) in unions {
+        let type_of = |branch: &str| {
+            branch_types
+                .iter()
+                .find(|(name, _)| name == branch)
+                .map_or(HiveType::String, |(_, ty)| ty.clone())
+        };
+        let properties = found
+            .remove(column)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(key, branches)| Property {
+                key,
+                branches: branches
+                    .into_iter()
+                    .map(|(branch, rows)| BranchUse {
+                        ty: type_of(&branch),
+                        branch,
+                        rows,
+                    })
+                    .collect(),
+            })
+            .collect();
+        discovery.columns.push(UnionColumn {
+            column: column.clone(),
+            properties,
+        });
+    }
+    Ok(discovery)
+}
+
+/// Counts, per key of `map`, the rows whose value is in each branch (the first non-null one).
+fn tally(map: &MapArray, found: &mut BTreeMap<String, BTreeMap<String, u64>>) {
+    let (Some(keys), Some(values)) = (
+        map.keys().as_any().downcast_ref::<StringArray>(),
+        map.values().as_any().downcast_ref::<StructArray>(),
+    ) else {
+        return;
+    };
+    let names: Vec<String> = values.fields().iter().map(|f| f.name().clone()).collect();
+    // Entries of null maps are not in the offsets' range, so every key here is a real entry.
+    for entry in 0..keys.len() {
+        if keys.is_null(entry) {
+            continue;
+        }
+        let branch = (0..values.num_columns()).find(|&b| values.column(b).is_valid(entry));
+        if let Some(branch) = branch {
+            *found
+                .entry(keys.value(entry).to_string())
+                .or_default()
+                .entry(names[branch].clone())
+                .or_default() += 1;
+        }
+    }
+}
+
+struct FileRead {
+    bytes_read: u64,
+    rows: u64,
+    maps: Result<Vec<(String, MapArray)>, String>,
+}
+
+/// One file's union maps: its footer, then only the leaf columns of `columns`.
+async fn read_file(
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+    columns: &[String],
+) -> FileRead {
+    let footer = read_footer(store.as_ref(), &meta.location, meta.size, DEFAULT_PREFETCH).await;
+    let mut read = FileRead {
+        bytes_read: footer.bytes_read,
+        rows: 0,
+        maps: Ok(Vec::new()),
+    };
+    let metadata = match footer.result {
+        Ok(metadata) => Arc::new(metadata),
+        Err(error) => {
+            read.maps = Err(error.to_string());
+            return read;
+        }
+    };
+    let counted = Arc::new(AtomicU64::new(0));
+    let file = ColumnChunks {
+        store: Arc::clone(store),
+        path: meta.location.clone(),
+        metadata: Arc::clone(&metadata),
+        bytes_read: Arc::clone(&counted),
+    };
+    let result = read_maps(file, metadata, columns).await;
+    read.bytes_read += counted.load(Ordering::Relaxed);
+    match result {
+        Ok((rows, maps)) => {
+            read.rows = rows;
+            read.maps = Ok(maps);
+        }
+        Err(error) => read.maps = Err(error.to_string()),
+    }
+    read
+}
+
+async fn read_maps(
+    file: ColumnChunks,
+    metadata: Arc<ParquetMetaData>,
+    columns: &[String],
+) -> parquet::errors::Result<(u64, Vec<(String, MapArray)>)> {
+    let schema = metadata.file_metadata().schema_descr_ptr();
+    let leaves: Vec<usize> = (0..schema.num_columns())
+        .filter(|&i| {
+            schema
+                .column(i)
+                .path()
+                .parts()
+                .first()
+                .is_some_and(|root| columns.contains(root))
+        })
+        .collect();
+    let reader_metadata = ArrowReaderMetadata::try_new(metadata, ArrowReaderOptions::new())?;
+    let mut stream = ParquetRecordBatchStreamBuilder::new_with_metadata(file, reader_metadata)
+        .with_projection(ProjectionMask::leaves(&schema, leaves))
+        .build()?;
+    let mut rows = 0;
+    let mut maps = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        for column in columns {
+            if let Some(map) = batch
+                .column_by_name(column)
+                .and_then(|array| array.as_any().downcast_ref::<MapArray>())
+            {
+                maps.push((column.clone(), map.clone()));
+            }
+        }
+    }
+    Ok((rows, maps))
+}
+
+/// The column chunks of one object, read with ranged GETs and counted; the footer is the one
+/// already read.
+struct ColumnChunks {
+    store: Arc<dyn ObjectStore>,
+    path: Path,
+    metadata: Arc<ParquetMetaData>,
+    bytes_read: Arc<AtomicU64>,
+}
+
+impl AsyncFileReader for ColumnChunks {
+    fn get_bytes(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
+        async move {
+            let bytes = self
+                .store
+                .get_range(&self.path, range)
+                .await
+                .map_err(|error| parquet::errors::ParquetError::External(Box::new(error)))?;
+            self.bytes_read
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            Ok(bytes)
+        }
+        .boxed()
+    }
+
+    fn get_metadata<'a>(
+        &'a mut self,
+        _options: Option<&'a ArrowReaderOptions>,
+    ) -> BoxFuture<'a, parquet::errors::Result<Arc<ParquetMetaData>>> {
+        let metadata = Arc::clone(&self.metadata);
+        async move { Ok(metadata) }.boxed()
+    }
+}

@@ -1,0 +1,206 @@
+//! Union maps (CleverTap's generic export): the shape recognised, and the properties found in
+//! a bounded sample, read by column.
+
+mod common;
+
+use glueprint::discover::{self, Discovery};
+use glueprint::store::Lake;
+use glueprint::synth::{UnionValue as V, union_map_batch};
+
+use common::*;
+
+/// Three days of "Charged": `Amount` an int (member2 as bigint here) then a double, `Plan` a
+/// number then text, empty and null maps, keys with spaces and capitals.
+fn write_lake(root: &std::path::Path) {
+    let day = |date: &str, records: &[Option<Vec<(&str, V)>>]| {
+        let batch = union_map_batch("Charged", records);
+        write_batch(root, &format!("charged/dt={date}/part-0.parquet"), &batch);
+    };
+    day(
+        "2020-09-19",
+        &[
+            Some(vec![
+                ("CT Source", V::Text("Mobile".into())),
+                ("Amount", V::BigInt(10)),
+            ]),
+            Some(vec![
+                ("Amount", V::BigInt(12)),
+                ("Plan", V::Int(3)),
+                ("Flag", V::Boolean(true)),
+            ]),
+            Some(vec![]),
+            None,
+        ],
+    );
+    day(
+        "2020-09-20",
+        &[
+            Some(vec![
+                ("CT Source", V::Text("Web".into())),
+                ("Amount", V::Double(9.5)),
+            ]),
+            Some(vec![
+                ("Plan", V::Text("gold".into())),
+                ("Is Member", V::Boolean(true)),
+                ("Flag", V::Int(1)),
+            ]),
+        ],
+    );
+    day(
+        "2020-09-21",
+        &[Some(vec![
+            ("Amount", V::Double(1.25)),
+            ("Session Length", V::Float(2.5)),
+        ])],
+    );
+    // A busy day: many records whose devices make most of the file's bytes.
+    let busy: Vec<Option<Vec<(&str, V)>>> = (0..5000)
+        .map(|i| Some(vec![("CT Source", V::Text(format!("campaign {}", i % 7)))]))
+        .collect();
+    day("2020-09-18", &busy);
+}
+
+async fn discover(root: &std::path::Path, budget: u64) -> Discovery {
+    let lake = Lake::open(root.to_str().unwrap()).await.unwrap();
+    let report = glueprint::scan::scan(&lake, &Default::default(), &glueprint::scan::Silent)
+        .await
+        .unwrap();
+    let table = &report.tables[0];
+    let columns: Vec<(String, glueprint::hive::HiveType)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.ty.clone()))
+        .collect();
+    let unions = discover::union_columns(&columns);
+    assert_eq!(
+        unions
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>(),
+        ["eventProps"],
+        "only the union map is one"
+    );
+    let mut skipped = Vec::new();
+    let found = discover::discover(&lake, "charged", &unions, budget, &mut skipped)
+        .await
+        .unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    found
+}
+
+fn summary(discovery: &Discovery) -> Vec<String> {
+    discovery.columns[0]
+        .properties
+        .iter()
+        .map(|p| {
+            let branches: Vec<String> = p
+                .branches
+                .iter()
+                .map(|b| format!("{}:{}x{}", b.branch, b.ty, b.rows))
+                .collect();
+            format!("{} = {}", p.key, branches.join(" "))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_key_is_found_with_the_branches_its_values_use() {
+    let dir = tempfile::tempdir().unwrap();
+    write_lake(dir.path());
+    let found = discover(dir.path(), discover::DEFAULT_SAMPLE_BYTES).await;
+    assert_eq!(
+        summary(&found),
+        [
+            "Amount = member2:bigintx2 member4:doublex2",
+            "CT Source = member5:stringx5002",
+            "Flag = member0:booleanx1 member1:intx1",
+            "Is Member = member0:booleanx1",
+            "Plan = member1:intx1 member5:stringx1",
+            "Session Length = member3:floatx1",
+        ]
+    );
+    assert_eq!((found.files_read, found.rows), (4, 5007));
+    // Only the map's leaves and the footers: a fraction of the files.
+    assert!(
+        found.bytes_read * 4 < found.table_bytes,
+        "{} of {} bytes",
+        found.bytes_read,
+        found.table_bytes
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_stops_at_its_budget_newest_partitions_first() {
+    let dir = tempfile::tempdir().unwrap();
+    write_lake(dir.path());
+    let found = discover(dir.path(), 1).await;
+    assert_eq!(found.files_read, 1, "the first file read exhausts one byte");
+    assert_eq!(
+        summary(&found),
+        [
+            "Amount = member4:doublex1",
+            "Session Length = member3:floatx1"
+        ],
+        "the newest day, 2020-09-21"
+    );
+}
+
+/// `onboard` on a union-map table says what the sample found and the type it would declare.
+#[test]
+fn onboard_tells_the_properties_and_their_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake);
+    let catalogs = dir.path().join("catalogs/events");
+    std::fs::create_dir_all(&catalogs).unwrap();
+    std::fs::write(
+        catalogs.join("database.yaml"),
+        format!(
+            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
+            lake.display()
+        ),
+    )
+    .unwrap();
+    let output = glueprint(&[
+        "onboard",
+        "Charged",
+        "--catalogs",
+        dir.path().join("catalogs").to_str().unwrap(),
+        "--sample-bytes",
+        "1000000",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    for line in [
+        "  eventProps: a union map (CleverTap's generic export); 6 propert(ies) in 4 file(s), 5007 rows (",
+        "    Amount: double (member2 bigint in 2 row(s), member4 double in 2 row(s))",
+        "    CT Source: string (member5 string in 5002 row(s))",
+        "    Flag: no one type reads member0 boolean in 1 row(s) and member1 int in 1 row(s); declare it by hand",
+        "    Is Member: boolean (member0 boolean in 1 row(s))",
+        "    Plan: string (member1 int in 1 row(s), member5 string in 1 row(s))",
+        "    Session Length: float (member3 float in 1 row(s))",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn scan_says_a_table_holds_a_union_map() {
+    let dir = tempfile::tempdir().unwrap();
+    write_lake(dir.path());
+    let output = glueprint(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let problems = report["tables"][0]["problems"].as_array().unwrap();
+    let kinds: Vec<&str> = problems
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["union_map"], "{problems:?}");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`eventProps` is a union map")
+    );
+}
