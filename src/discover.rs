@@ -77,21 +77,9 @@ impl Property {
             if let Ok(wider) = widen(&merged, &ty) {
                 return Some(wider);
             }
-            let numeric = |t: &HiveType| {
-                matches!(
-                    t,
-                    HiveType::TinyInt
-                        | HiveType::SmallInt
-                        | HiveType::Int
-                        | HiveType::BigInt
-                        | HiveType::Float
-                        | HiveType::Double
-                        | HiveType::Decimal { .. }
-                )
-            };
-            let text_or_number = |t: &HiveType| numeric(t) || *t == HiveType::String;
+            let text_or_number = |t: &HiveType| t.is_numeric() || *t == HiveType::String;
             // int and double have no safe widening in the merge's rules; a query may cast both.
-            if numeric(&merged) && numeric(&ty) {
+            if merged.is_numeric() && ty.is_numeric() {
                 return Some(HiveType::Double);
             }
             (text_or_number(&merged) && text_or_number(&ty)).then_some(HiveType::String)

@@ -80,6 +80,20 @@ impl HiveType {
         }
     }
 
+    /// Numbers: what `double` reads in a union map's view.
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            HiveType::TinyInt
+                | HiveType::SmallInt
+                | HiveType::Int
+                | HiveType::BigInt
+                | HiveType::Float
+                | HiveType::Double
+                | HiveType::Decimal { .. }
+        )
+    }
+
     /// The branches of a union map, CleverTap's generic export shape (catalog-facts §7):
     /// `map<string,struct<member0:..,member1:..,...>>`, one branch per value type. `None` for
     /// any other type.

@@ -126,19 +126,22 @@ pub async fn onboard(
         }
         let path = database.dir.join(format!("{table}.yaml"));
         let existing = database.tables.iter().find(|t| t.file.name == table);
-        let file = match existing {
+        let mut file = match existing {
             Some(existing) => updated_file(&existing.file, scanned),
             None => new_file(&table, &event, database, scanned),
         };
+        let mut problems = scanned.problems.clone();
+        let discovery =
+            discover_properties(&lake, &table, scanned, options.sample_bytes, &mut problems)
+                .await?;
+        if let Some(discovery) = &discovery {
+            declare_properties(&mut file, discovery);
+        }
         let text = declare::table_yaml(&file);
         let written = std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str());
         if written {
             declare::write(&path, &text)?;
         }
-        let mut problems = scanned.problems.clone();
-        let discovery =
-            discover_properties(&lake, &table, scanned, options.sample_bytes, &mut problems)
-                .await?;
         outcomes.push(Onboarded {
             event,
             table,
@@ -150,6 +153,22 @@ pub async fn onboard(
         });
     }
     Ok(outcomes)
+}
+
+/// Declares the discovered properties that have one type and are not declared yet: a type
+/// the reviewer chose stays.
+fn declare_properties(file: &mut TableFile, discovery: &Discovery) {
+    for column in &discovery.columns {
+        for property in &column.properties {
+            if let Some(ty) = property.proposed() {
+                file.properties
+                    .entry(column.column.clone())
+                    .or_default()
+                    .entry(property.key.clone())
+                    .or_insert(declare::TypeSpec(ty));
+            }
+        }
+    }
 }
 
 /// The properties of the table's union maps, from a sample of `budget` bytes; `None` when the

@@ -398,3 +398,49 @@ fn deep_types_are_written_as_yaml_glueprint_reads_back() {
     let declared = glueprint::declare::Declared::load(dir.path()).unwrap();
     assert_eq!(declared.databases[0].tables[0].file.columns[0].ty.0, ty);
 }
+
+/// Union-map properties belong to a declared union-map column, with a type its branches read.
+#[test]
+fn properties_need_a_union_map_and_a_type_its_branches_read() {
+    let union = "map<string,struct<member0:boolean,member1:int,member2:bigint,member3:float,\
+                 member4:double,member5:string>>";
+    let table = |properties: &str| {
+        format!(
+            "name: t\nevent: T\ncolumns:\n- name: eventProps\n  type: {union}\n- name: n\n  \
+             type: int\nproperties:\n{properties}"
+        )
+    };
+    let ok = catalogs_with(
+        DATABASE,
+        &[(
+            "t.yaml",
+            &table("  eventProps:\n    Amount: double\n    Plan: string\n    Count: bigint\n"),
+        )],
+    );
+    let declared = glueprint::declare::Declared::load(ok.path()).unwrap();
+    assert_eq!(
+        declared.databases[0].tables[0].file.properties["eventProps"].len(),
+        3
+    );
+
+    let error = load_error(
+        DATABASE,
+        &[("t.yaml", &table("  n:\n    Amount: double\n"))],
+    );
+    assert!(
+        error.contains("`properties` names `n`, which is not a declared union-map column"),
+        "{error}"
+    );
+    let error = load_error(
+        DATABASE,
+        &[("t.yaml", &table("  eventProps:\n    Signed Up: date\n"))],
+    );
+    assert!(
+        error.contains(
+            "property `Signed Up` of `eventProps` is declared date, which none of the union's \
+             branches (member0 boolean, member1 int, member2 bigint, member3 float, member4 \
+             double, member5 string) can be read as"
+        ),
+        "{error}"
+    );
+}

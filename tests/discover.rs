@@ -182,6 +182,31 @@ fn onboard_tells_the_properties_and_their_types() {
     ] {
         assert!(text.contains(line), "no {line:?} in:\n{text}");
     }
+    // The properties with one type are declared for review; `Flag` is left to a person.
+    let yaml = std::fs::read_to_string(catalogs.join("charged.yaml")).unwrap();
+    let properties = &yaml[yaml.find("properties:").expect(&yaml)..];
+    assert_eq!(
+        properties,
+        "properties:\n  eventProps:\n    Amount: double\n    CT Source: string\n    Is Member: \
+         boolean\n    Plan: string\n    Session Length: float\n",
+        "{yaml}"
+    );
+    // The file loads (plan reads it) and a second onboard leaves it as it is.
+    let again = glueprint(&[
+        "onboard",
+        "Charged",
+        "--update",
+        "--catalogs",
+        dir.path().join("catalogs").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(text.starts_with("unchanged "), "{text}");
 }
 
 #[test]

@@ -69,6 +69,10 @@ pub struct TableFile {
     #[serde(default, skip_serializing_if = "PartitionMode::is_registered")]
     pub partitions: PartitionMode,
     pub columns: Vec<ColumnSpec>,
+    /// The properties of union-map columns (CleverTap's generic `map<string,struct<member0..>>`
+    /// export), by column then map key, each with the type its values are read as.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, BTreeMap<String, TypeSpec>>,
     /// Extra table parameters.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, String>,

@@ -8,7 +8,9 @@ use serde_saphyr::{Location as Span, Spanned};
 
 use crate::location::Location;
 
-use crate::hive::same_name;
+use crate::hive::{HiveType, same_name};
+
+use crate::compat::widen;
 
 use super::{
     ColumnSpec, DATABASE_FILE, DatabaseFile, DeclareError, DeclaredDatabase, DeclaredTable,
@@ -153,6 +155,7 @@ fn check_table(
         ));
     }
     check_columns(path, &file.columns, "column", errors);
+    check_properties(path, &file, errors);
     let partition_specs = file
         .partition_keys
         .as_deref()
@@ -309,4 +312,50 @@ fn not_expandable(name: &str) -> Option<String> {
              in plans and pull requests); set GLUEPRINT_{name} instead"
         )
     })
+}
+
+/// Properties belong to a declared union-map column, and each one's type must be one its
+/// branches can be read as: a branch's own type, `double` for numbers, `string` for anything.
+fn check_properties(path: &Path, file: &TableFile, errors: &mut Vec<DeclareError>) {
+    for (column, properties) in &file.properties {
+        let declared = file
+            .columns
+            .iter()
+            .find(|c| same_name(&c.name.value, column));
+        let Some(branches) = declared.and_then(|c| c.ty.0.union_branches()) else {
+            errors.push(DeclareError::file(
+                path,
+                format!(
+                    "`properties` names `{column}`, which is not a declared union-map column \
+                     (map<string,struct<member0:...,member1:...>>); declare it among `columns` \
+                     or remove its properties"
+                ),
+            ));
+            continue;
+        };
+        for (key, ty) in properties {
+            let readable = ty.0.is_primitive()
+                && branches.iter().any(|branch| {
+                    branch.ty == ty.0
+                        || ty.0 == HiveType::String
+                        || (ty.0 == HiveType::Double && branch.ty.is_numeric())
+                        || widen(&branch.ty, &ty.0).is_ok_and(|wider| wider == ty.0)
+                });
+            if !readable {
+                errors.push(DeclareError::file(
+                    path,
+                    format!(
+                        "property `{key}` of `{column}` is declared {}, which none of the union's \
+                         branches ({}) can be read as; declare a branch's type, double or string",
+                        ty.0,
+                        branches
+                            .iter()
+                            .map(|b| format!("{} {}", b.name, b.ty))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+    }
 }

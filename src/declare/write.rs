@@ -115,6 +115,7 @@ pub fn new_table_file(name: &str, event: &str, columns: Vec<ColumnSpec>) -> Tabl
         partition_keys: None,
         partitions: PartitionMode::Registered,
         columns,
+        properties: BTreeMap::new(),
         parameters: BTreeMap::new(),
     }
 }
