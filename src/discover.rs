@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::compat::widen;
 use crate::footer::{DEFAULT_PREFETCH, read_footer};
 use crate::hive::HiveType;
+use crate::scan::Column;
 use crate::store::Lake;
 
 /// Bytes read per table by default, footers included: a few MiB tell the properties of a day.
@@ -95,14 +96,14 @@ pub struct BranchUse {
     pub rows: u64,
 }
 
-/// The union-map columns of a table's columns, with their branches.
-pub fn union_columns(columns: &[(String, HiveType)]) -> Vec<UnionMap> {
+/// The union-map columns of a scanned table, with their branches.
+pub fn union_columns(columns: &[Column]) -> Vec<UnionMap> {
     columns
         .iter()
-        .filter_map(|(name, ty)| {
-            let branches = ty.union_branches()?;
+        .filter_map(|column| {
+            let branches = column.ty.union_branches()?;
             Some((
-                name.clone(),
+                column.name.clone(),
                 branches
                     .iter()
                     .map(|b| (b.name.clone(), b.ty.clone()))

@@ -180,12 +180,7 @@ async fn discover_properties(
     budget: u64,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Discovery>, OnboardError> {
-    let columns: Vec<(String, crate::hive::HiveType)> = scanned
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
-        .collect();
-    let unions = discover::union_columns(&columns);
+    let unions = discover::union_columns(&scanned.columns);
     if unions.is_empty() {
         return Ok(None);
     }

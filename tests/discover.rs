@@ -65,13 +65,7 @@ async fn discover(root: &std::path::Path, budget: u64) -> Discovery {
     let report = glueprint::scan::scan(&lake, &Default::default(), &glueprint::scan::Silent)
         .await
         .unwrap();
-    let table = &report.tables[0];
-    let columns: Vec<(String, glueprint::hive::HiveType)> = table
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
-        .collect();
-    let unions = discover::union_columns(&columns);
+    let unions = discover::union_columns(&report.tables[0].columns);
     assert_eq!(
         unions
             .iter()
