@@ -5,7 +5,8 @@
 //! [`footer`] (footer bytes) → [`infer`] (Hive types per file) → [`merge`] (one schema per
 //! table, by the rules of [`compat`]) → [`scan`] (all of it, concurrently) → [`plan`] (the
 //! scans against [`declare`]d YAML and the live [`catalog`]) → [`apply`] → [`report`].
-//! [`athena`] is the judge of every type string sent; [`cli`] only parses flags and calls.
+//! [`athena`] is the judge of every type string sent, [`readers`] of every file under its
+//! declared type; [`discover`] samples union maps; [`cli`] only parses flags and calls.
 
 pub mod apply;
 pub mod athena;
