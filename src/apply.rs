@@ -162,6 +162,7 @@ fn same_definition(live: &crate::catalog::Table, table: &crate::catalog::Table) 
     live.storage.columns == table.storage.columns
         && live.partition_keys == table.partition_keys
         && live.storage.location == table.storage.location
+        && live.view_text == table.view_text
 }
 
 fn steps(plan: &Plan) -> Vec<Step<'_>> {
@@ -179,6 +180,14 @@ fn steps(plan: &Plan) -> Vec<Step<'_>> {
     for table in &plan.tables {
         if table.action == Action::Update {
             steps.push(Step::UpdateTable(&table.database, &table.target));
+        }
+    }
+    // Views read their tables, so they come once the tables are there.
+    for view in &plan.views {
+        match view.action {
+            Action::Create => steps.push(Step::CreateTable(&view.database, &view.target)),
+            Action::Update => steps.push(Step::UpdateTable(&view.database, &view.target)),
+            Action::None => {}
         }
     }
     for table in &plan.tables {

@@ -193,6 +193,25 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                     vec![],
                 );
             }
+            let views = plan
+                .views
+                .iter()
+                .filter(|v| v.database == table.database && v.table == table.name);
+            for view in views {
+                match view.action {
+                    Action::Create => add(
+                        DriftKind::Catalog,
+                        format!("view `{}` is not in the live catalog", view.name),
+                        vec![],
+                    ),
+                    Action::Update => add(
+                        DriftKind::Catalog,
+                        format!("view `{}` differs from its declared definition", view.name),
+                        vec![],
+                    ),
+                    Action::None => {}
+                }
+            }
             TableDrift {
                 database: table.database.clone(),
                 table: table.name.clone(),

@@ -37,3 +37,4 @@ pub mod report;
 pub mod scan;
 pub mod store;
 pub mod synth;
+pub mod views;

@@ -223,3 +223,112 @@ fn scan_says_a_table_holds_a_union_map() {
             .starts_with("`eventProps` is a union map")
     );
 }
+
+/// The declared properties become a typed view, created by apply beside the table, planned
+/// like a table, and reported when changed by hand.
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_creates_the_typed_view_and_plan_then_rests() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake);
+    let catalogs = dir.path().join("catalogs");
+    std::fs::create_dir_all(catalogs.join("events")).unwrap();
+    std::fs::write(
+        catalogs.join("events/database.yaml"),
+        format!(
+            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
+            lake.display()
+        ),
+    )
+    .unwrap();
+    let catalog_path = dir.path().join("catalog.db");
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend([
+            "--catalogs",
+            catalogs.to_str().unwrap(),
+            "--catalog-path",
+            catalog_path.to_str().unwrap(),
+        ]);
+        let output = glueprint(&all);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).to_string(),
+        )
+    };
+    assert_eq!(run(&["onboard", "Charged"]).0, Some(0));
+    let (code, plan) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{plan}");
+    assert!(
+        plan.contains("view events.charged_v (typed columns over events.charged): create"),
+        "{plan}"
+    );
+    assert!(plan.contains("Views: 1 to create, 0 to update."), "{plan}");
+    let (code, applied) = run(&["apply", "--yes"]);
+    assert_eq!(code, Some(0), "{applied}");
+    assert!(
+        applied.contains("create table events.charged_v"),
+        "{applied}"
+    );
+    let (code, plan) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{plan}");
+
+    use glueprint::catalog::Catalog;
+    let catalog = glueprint::catalog::local::LocalCatalog::open(&catalog_path).unwrap();
+    let view = catalog
+        .get_table("events", "charged_v")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        view.table_type.as_deref(),
+        Some(glueprint::views::VIRTUAL_VIEW)
+    );
+    assert!(
+        view.view_text
+            .unwrap()
+            .original
+            .starts_with("/* Presto View: ")
+    );
+    let columns: Vec<&str> = view
+        .storage
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "eventname",
+            "eventtime",
+            "dt",
+            "event_time",
+            "amount",
+            "ct_source",
+            "is_member",
+            "plan",
+            "session_length"
+        ]
+    );
+
+    // A declared type changed in review: the view is updated, and drift says so until then.
+    let yaml = std::fs::read_to_string(catalogs.join("events/charged.yaml")).unwrap();
+    std::fs::write(
+        catalogs.join("events/charged.yaml"),
+        yaml.replace("    Plan: string\n", "    Plan: bigint\n"),
+    )
+    .unwrap();
+    let (code, drift) = run(&["drift", "--format", "json"]);
+    assert_eq!(code, Some(2), "{drift}");
+    assert!(
+        drift.contains("view `charged_v` differs from its declared definition"),
+        "{drift}"
+    );
+    let (code, applied) = run(&["apply", "--yes"]);
+    assert_eq!(code, Some(0), "{applied}");
+    assert!(
+        applied.contains("update table events.charged_v"),
+        "{applied}"
+    );
+    assert_eq!(run(&["plan", "--detailed-exitcode"]).0, Some(0));
+}

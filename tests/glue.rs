@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use aws_sdk_glue::types as glue;
 use common::proxy::GlueProxy;
 use common::*;
-use glueprint::synth::{LakeSpec, write_lake};
+use glueprint::synth::{LakeSpec, UnionValue, union_map_batch, write_lake};
 
 /// A local lake of `events` × `days`, catalogs/ declaring it, and Glue in moto behind a proxy.
 struct GlueSetup {
@@ -417,4 +417,39 @@ fn drift_of_every_kind_against_glue() {
         calls.keys().all(|op| op.starts_with("Get")),
         "drift only reads: {calls:?}"
     );
+}
+
+/// A union-map table's typed view goes to Glue as a VIRTUAL_VIEW whose encoded definition
+/// comes back as written: the plan after apply is empty. Discovery reads the sample from S3.
+#[test]
+fn a_typed_view_is_created_in_glue_and_the_plan_then_rests() {
+    let setup = GlueSetup::new(1, 1);
+    let batch = union_map_batch(
+        "Charged",
+        &[
+            Some(vec![
+                ("Amount", UnionValue::BigInt(3)),
+                ("CT Source", UnionValue::Text("Web".into())),
+            ]),
+            Some(vec![("Amount", UnionValue::Double(1.5))]),
+        ],
+    );
+    write_batch(
+        &setup.path("lake"),
+        "charged/dt=2020-09-19/part-0.parquet",
+        &batch,
+    );
+    let onboarded = setup.expect(&["onboard", "Charged"], 0);
+    assert!(
+        onboarded.contains(
+            "    Amount: double (member2 bigint in 1 row(s), member4 double in 1 row(s))"
+        ),
+        "{onboarded}"
+    );
+    let applied = setup.expect(&["apply", "--yes", "Charged"], 0);
+    assert!(
+        applied.contains("create table events.charged_v"),
+        "{applied}"
+    );
+    setup.expect(&["plan", "--detailed-exitcode", "Charged"], 0);
 }

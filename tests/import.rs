@@ -62,6 +62,7 @@ async fn crawler_made_tables_import_and_plan_updates_only_lagging_partitions() {
                     storage: Storage::parquet(table.location.clone(), columns.clone()),
                     partition_keys: vec![Column::new("dt", glueprint::hive::HiveType::String)],
                     version: None,
+                    view_text: None,
                 },
             )
             .await
@@ -215,6 +216,7 @@ async fn live_types_athena_cannot_parse_are_reported() {
                 storage: Storage::parquet("s3://lake/clevertap/charged/".into(), vec![props]),
                 partition_keys: Vec::new(),
                 version: None,
+                view_text: None,
             },
         )
         .await

@@ -26,7 +26,7 @@ use crate::partition_filter::{FilterOp, PartitionFilter};
 use super::{
     Catalog, CatalogError, Column, DELETE_BATCH, Database, PARTITION_BATCH, Partition,
     PartitionFailure, PartitionFailureKind, Storage, Table, TableListing, UnreadableTable,
-    filter_partitions,
+    ViewText, filter_partitions,
 };
 use crate::hive::{HiveType, same_name};
 
@@ -301,6 +301,10 @@ fn from_glue_table(table: &glue::Table) -> Result<Table, CatalogError> {
         storage: from_glue_storage(table.storage_descriptor())?,
         partition_keys: from_glue_columns(table.partition_keys())?,
         version: table.version_id().map(str::to_string),
+        view_text: table.view_original_text().map(|original| ViewText {
+            original: original.to_string(),
+            expanded: table.view_expanded_text().unwrap_or_default().to_string(),
+        }),
     })
 }
 
@@ -327,8 +331,14 @@ fn to_table_input(
         .set_last_access_time(base.and_then(|b| b.last_access_time().cloned()))
         .set_last_analyzed_time(base.and_then(|b| b.last_analyzed_time().cloned()))
         .retention(base.map_or(0, |b| b.retention()))
-        .set_view_original_text(base.and_then(|b| b.view_original_text().map(str::to_string)))
-        .set_view_expanded_text(base.and_then(|b| b.view_expanded_text().map(str::to_string)))
+        .set_view_original_text(match &table.view_text {
+            Some(view) => Some(view.original.clone()),
+            None => base.and_then(|b| b.view_original_text().map(str::to_string)),
+        })
+        .set_view_expanded_text(match &table.view_text {
+            Some(view) => Some(view.expanded.clone()),
+            None => base.and_then(|b| b.view_expanded_text().map(str::to_string)),
+        })
         .set_target_table(base.and_then(|b| b.target_table().cloned()))
         .set_federated_table(base.and_then(|b| b.federated_table().cloned()))
         .build()

@@ -503,6 +503,7 @@ mod tests {
             ),
             partition_keys: vec![Column::new("dt", HiveType::String)],
             version: None,
+            view_text: None,
         }
     }
 

@@ -192,6 +192,17 @@ pub struct Table {
     /// The version read from the catalog, passed back on update for optimistic locking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// A view's definition (`VIRTUAL_VIEW` tables only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_text: Option<ViewText>,
+}
+
+/// What a view is: the text engines decode (Athena's `/* Presto View: ... */`), and the
+/// expanded text beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewText {
+    pub original: String,
+    pub expanded: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

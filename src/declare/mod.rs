@@ -291,6 +291,7 @@ impl DeclaredTable {
             ),
             partition_keys: self.partition_keys.clone(),
             version: None,
+            view_text: None,
         }
     }
 

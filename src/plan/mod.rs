@@ -15,6 +15,7 @@ use crate::location::Location;
 use crate::partition_filter::PartitionFilter;
 use crate::problem::{Problem, Severity};
 use crate::scan::TableReport;
+use crate::views;
 
 mod data;
 mod partitions;
@@ -40,6 +41,15 @@ pub enum PlanError {
         keys: String,
     },
     #[error(
+        "{database}.{view} exists in the catalog and is not a view; the typed view of {table} \
+         needs that name: rename or drop the table"
+    )]
+    ViewNameTaken {
+        database: String,
+        view: String,
+        table: String,
+    },
+    #[error(
         "the Glue catalog takes s3:// locations only, and these tables are elsewhere:\n  {}\n\
          set the database location to the lake's S3 prefix (e.g. GLUEPRINT_LAKE=s3://bucket/lake/), \
          or use --catalog local for a local lake",
@@ -52,8 +62,27 @@ pub enum PlanError {
 pub struct Plan {
     pub databases: Vec<DatabasePlan>,
     pub tables: Vec<TablePlan>,
+    /// Typed views over the union maps of tables that declare properties.
+    pub views: Vec<ViewPlan>,
     /// Live tables glueprint cannot read, left out of the plan so the rest can go ahead.
     pub skipped: Vec<SkippedTable>,
+}
+
+/// A table's typed view (`<table>_v`), to create or to update when its definition changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewPlan {
+    pub database: String,
+    pub name: String,
+    /// The table it reads.
+    pub table: String,
+    pub action: Action,
+    /// The view's SQL, as Athena runs it.
+    pub sql: String,
+    /// Property keys whose column name had to be made unique: (key, column).
+    pub renamed: Vec<(String, String)>,
+    /// The view apply writes.
+    #[serde(skip)]
+    pub target: Table,
 }
 
 /// A declared table whose live counterpart cannot be read: planned neither way.
@@ -288,6 +317,7 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.databases.iter().any(|d| d.action != Action::None)
             || self.tables.iter().any(TablePlan::has_changes)
+            || self.views.iter().any(|v| v.action != Action::None)
     }
 
     pub fn destructive(&self) -> Vec<String> {
@@ -367,6 +397,7 @@ pub async fn plan(
     let mut plan = Plan {
         databases: Vec::new(),
         tables: Vec::new(),
+        views: Vec::new(),
         skipped: Vec::new(),
     };
     for (database_index, tables) in by_database {
@@ -448,9 +479,53 @@ pub async fn plan(
             let mut planned = plan_table(database, table, live, &live_partitions, report);
             follow_table_columns(&mut planned, beyond_filter);
             plan.tables.push(planned);
+            if let Some(view) = views::view_of(database, table) {
+                let live = live_tables.get(&view.name.to_lowercase());
+                plan.views.push(plan_view(
+                    &database.file.name,
+                    &table.file.name,
+                    &view,
+                    live,
+                )?);
+            }
         }
     }
     Ok(plan)
+}
+
+/// A table's view against the live one: created when missing, updated when its definition
+/// (the SQL and the typed columns, all in the encoded text) differs.
+fn plan_view(
+    database: &str,
+    table: &str,
+    view: &views::View,
+    live: Option<&Table>,
+) -> Result<ViewPlan, PlanError> {
+    let mut target = views::view_table(database, view);
+    let action = match live {
+        None => Action::Create,
+        Some(live) if live.table_type.as_deref() != Some(views::VIRTUAL_VIEW) => {
+            return Err(PlanError::ViewNameTaken {
+                database: database.to_string(),
+                view: view.name.clone(),
+                table: table.to_string(),
+            });
+        }
+        Some(live) if live.view_text == target.view_text => Action::None,
+        Some(live) => {
+            target.version = live.version.clone();
+            Action::Update
+        }
+    };
+    Ok(ViewPlan {
+        database: database.to_string(),
+        name: view.name.clone(),
+        table: table.to_string(),
+        action,
+        sql: view.sql.clone(),
+        renamed: view.renamed.clone(),
+        target,
+    })
 }
 
 fn plan_table(

@@ -129,6 +129,28 @@ pub fn plan_text(plan: &Plan) -> String {
         write_problems(&mut out, &table.data_problems, "  ");
         out.push('\n');
     }
+    for view in &plan.views {
+        let verb = match view.action {
+            Action::Create => "create",
+            Action::Update => "update (its definition changed)",
+            Action::None => continue,
+        };
+        let _ = writeln!(
+            out,
+            "view {}.{} (typed columns over {}.{}): {verb}",
+            view.database, view.name, view.database, view.table
+        );
+        for line in view.sql.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        for (key, column) in &view.renamed {
+            let _ = writeln!(
+                out,
+                "  property `{key}` is column `{column}`: its plain name was taken"
+            );
+        }
+        out.push('\n');
+    }
     out.push_str(&plan_summary(plan));
     out
 }
@@ -151,6 +173,19 @@ pub fn plan_summary(plan: &Plan) -> String {
         count(Action::Create),
         count(Action::Update),
         plan.destructive().len()
+    ) + &views_summary(plan)
+}
+
+/// Views to create or update, when any table has one.
+fn views_summary(plan: &Plan) -> String {
+    if plan.views.is_empty() {
+        return String::new();
+    }
+    let count = |action| plan.views.iter().filter(|v| v.action == action).count();
+    format!(
+        "Views: {} to create, {} to update.\n",
+        count(Action::Create),
+        count(Action::Update)
     )
 }
 
