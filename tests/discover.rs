@@ -332,3 +332,142 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
     );
     assert_eq!(run(&["plan", "--detailed-exitcode"]).0, Some(0));
 }
+
+/// The view's SQL parses as Trino SQL (sqlglot's Trino dialect) and, run for real on the
+/// lake's files with an embedded engine (DuckDB, the SQL transpiled by sqlglot), returns the
+/// values the files hold, typed, whichever branch they were written in.
+#[test]
+fn the_view_sql_parses_as_trino_and_reads_typed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake);
+    let catalogs = dir.path().join("catalogs");
+    std::fs::create_dir_all(catalogs.join("events")).unwrap();
+    std::fs::write(
+        catalogs.join("events/database.yaml"),
+        format!(
+            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
+            lake.display()
+        ),
+    )
+    .unwrap();
+    let with_catalogs = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend([
+            "--catalogs",
+            catalogs.to_str().unwrap(),
+            "--catalog-path",
+            dir.path()
+                .join("catalog.db")
+                .to_str()
+                .unwrap()
+                .to_owned()
+                .leak(),
+        ]);
+        glueprint(&all)
+    };
+    assert_eq!(
+        with_catalogs(&["onboard", "Charged"]).status.code(),
+        Some(0)
+    );
+    let plan = with_catalogs(&["plan", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let sql = plan["views"][0]["sql"].as_str().unwrap();
+
+    let script = r#"
+import json, sys, duckdb, sqlglot
+sql, files = sys.argv[1], sys.argv[2]
+sqlglot.parse_one(sql, read="trino")  # raises on anything Trino's grammar refuses
+db = duckdb.connect()
+db.execute("SET TimeZone = 'UTC'")
+db.execute("CREATE SCHEMA events")
+db.execute(f"CREATE VIEW events.charged AS SELECT * FROM read_parquet('{files}', hive_partitioning = true)")
+query = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
+rows = db.execute(
+    f"SELECT dt, event_time, amount, ct_source, is_member, plan, session_length FROM ({query}) "
+    "WHERE dt <> '2020-09-18' ORDER BY dt, eventtime NULLS LAST"
+).fetchall()
+print(json.dumps([[None if v is None else str(v) for v in row] for row in rows]))
+"#;
+    let files = lake.join("charged/*/*.parquet");
+    let output = std::process::Command::new(sql_python())
+        .args(["-c", script, sql, files.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{sql}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&output.stdout).unwrap();
+    let row = |values: [Option<&str>; 7]| values.map(|v| v.map(str::to_string)).to_vec();
+    assert_eq!(
+        rows,
+        vec![
+            row([
+                Some("2020-09-19"),
+                Some("2020-09-19 00:00:00+00:00"),
+                Some("10.0"),
+                Some("Mobile"),
+                None,
+                None,
+                None
+            ]),
+            row([
+                Some("2020-09-19"),
+                Some("2020-09-19 00:01:00+00:00"),
+                Some("12.0"),
+                None,
+                None,
+                Some("3"),
+                None
+            ]),
+            row([
+                Some("2020-09-19"),
+                Some("2020-09-19 00:02:00+00:00"),
+                None,
+                None,
+                None,
+                None,
+                None
+            ]),
+            row([
+                Some("2020-09-19"),
+                Some("2020-09-19 00:03:00+00:00"),
+                None,
+                None,
+                None,
+                None,
+                None
+            ]),
+            row([
+                Some("2020-09-20"),
+                Some("2020-09-19 00:00:00+00:00"),
+                Some("9.5"),
+                Some("Web"),
+                None,
+                None,
+                None
+            ]),
+            row([
+                Some("2020-09-20"),
+                Some("2020-09-19 00:01:00+00:00"),
+                None,
+                None,
+                Some("True"),
+                Some("gold"),
+                None
+            ]),
+            row([
+                Some("2020-09-21"),
+                Some("2020-09-19 00:00:00+00:00"),
+                Some("1.25"),
+                None,
+                None,
+                None,
+                Some("2.5")
+            ]),
+        ],
+        "{sql}"
+    );
+}

@@ -175,34 +175,54 @@ pub fn moto_server() -> PathBuf {
 }
 
 fn install_moto() -> PathBuf {
+    project_venv("moto-venv", &["moto[server]"], "moto_server is not on PATH")
+        .join("bin/moto_server")
+}
+
+/// A Python with sqlglot (Trino's SQL dialect, parsed and transpiled) and DuckDB (an embedded
+/// engine), installed once into `target/sql-venv`: the views' SQL is parsed as Trino SQL and
+/// run on real files.
+pub fn sql_python() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            project_venv(
+                "sql-venv",
+                &["sqlglot>=30,<31", "duckdb>=1.2,<3"],
+                "the view tests parse and run SQL",
+            )
+            .join("bin/python")
+        })
+        .clone()
+}
+
+/// A virtual environment of the project's own under `target/` with `packages`, made once
+/// (test binaries start at the same time, so under a file lock), never in the system Python.
+fn project_venv(name: &str, packages: &[&str], why: &str) -> PathBuf {
     // Integration tests get `target/tmp`; the environment sits beside it.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target folder")
         .to_path_buf();
-    let venv = target.join("moto-venv");
-    let server = venv.join("bin/moto_server");
+    let venv = target.join(name);
     let installed = venv.join(".installed");
     std::fs::create_dir_all(&target).unwrap();
-    let lock = std::fs::File::create(target.join("moto-venv.lock")).unwrap();
-    lock.lock().expect("lock target/moto-venv.lock");
-    if installed.is_file() && server.is_file() {
-        return server;
+    let lock = std::fs::File::create(target.join(format!("{name}.lock"))).unwrap();
+    lock.lock()
+        .unwrap_or_else(|error| panic!("lock target/{name}.lock: {error}"));
+    if installed.is_file() {
+        return venv;
     }
     let _ = std::fs::remove_dir_all(&venv);
     let run = |program: &Path, args: &[&str], what: &str| {
-        eprintln!(
-            "moto_server is not on PATH: {what} (once, in {})",
-            venv.display()
-        );
+        eprintln!("{why}: {what} (once, in {})", venv.display());
         let output = std::process::Command::new(program)
             .args(args)
             .output()
             .unwrap_or_else(|error| {
                 panic!(
-                    "cannot run {}: {error}. The S3 and Glue tests run moto_server, a Python \
-                     program: install python3 with its venv module (Debian/Ubuntu: apt-get \
-                     install python3 python3-venv), or put moto_server on PATH",
+                    "cannot run {}: {error}. These tests need python3 with its venv module \
+                     (Debian/Ubuntu: apt-get install python3 python3-venv)",
                     program.display()
                 )
             });
@@ -218,13 +238,15 @@ fn install_moto() -> PathBuf {
         &["-m", "venv", venv.to_str().unwrap()],
         "creating a virtual environment (python3 -m venv; on Debian/Ubuntu it needs python3-venv)",
     );
+    let mut install = vec!["install", "--quiet"];
+    install.extend_from_slice(packages);
     run(
         &venv.join("bin/pip"),
-        &["install", "--quiet", "moto[server]"],
-        "installing moto[server] with pip",
+        &install,
+        &format!("installing {} with pip", packages.join(" ")),
     );
     std::fs::write(&installed, "").unwrap();
-    server
+    venv
 }
 
 /// Local files sent to S3 by [`Moto::mirror`], with the size and time they had.
