@@ -351,18 +351,14 @@ fn the_view_sql_parses_as_trino_and_reads_typed_values() {
         ),
     )
     .unwrap();
+    let catalog_path = dir.path().join("catalog.db");
     let with_catalogs = |args: &[&str]| {
         let mut all = args.to_vec();
         all.extend([
             "--catalogs",
             catalogs.to_str().unwrap(),
             "--catalog-path",
-            dir.path()
-                .join("catalog.db")
-                .to_str()
-                .unwrap()
-                .to_owned()
-                .leak(),
+            catalog_path.to_str().unwrap(),
         ]);
         glueprint(&all)
     };
