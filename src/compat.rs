@@ -79,6 +79,15 @@ pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Cla
     }
 }
 
+/// Whether a union-map branch's values are read as a property declared `declared` in its
+/// view: the branch's own type, a safe widening, any number as double, anything as text.
+pub fn branch_reads_as(branch: &HiveType, declared: &HiveType) -> bool {
+    branch == declared
+        || *declared == HiveType::String
+        || (*declared == HiveType::Double && branch.is_numeric())
+        || widen(branch, declared).is_ok_and(|wider| wider == *declared)
+}
+
 /// Paths (and types) of struct fields present in `data` but not in `declared`.
 pub fn undeclared_fields(
     data: &HiveType,

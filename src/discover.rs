@@ -21,9 +21,11 @@ use parquet::arrow::async_reader::{AsyncFileReader, ParquetRecordBatchStreamBuil
 use parquet::file::metadata::ParquetMetaData;
 use serde::Serialize;
 
-use crate::compat::widen;
+use crate::aws::AwsSettings;
+use crate::compat::{branch_reads_as, widen};
+use crate::declare::DeclaredTable;
 use crate::footer::{DEFAULT_PREFETCH, read_footer};
-use crate::hive::HiveType;
+use crate::hive::{HiveType, same_name};
 use crate::scan::Column;
 use crate::store::Lake;
 
@@ -334,4 +336,135 @@ impl AsyncFileReader for ColumnChunks {
         let metadata = Arc::clone(&self.metadata);
         async move { Ok(metadata) }.boxed()
     }
+}
+
+/// What a sample of the data shows that a table's declared properties do not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PropertyDrift {
+    /// A key the data has and the YAML does not declare.
+    NewKey {
+        column: String,
+        key: String,
+        branches: Vec<String>,
+    },
+    /// A declared property whose values arrive in a branch its type does not read: its view
+    /// column is NULL for them.
+    UnreadBranch {
+        column: String,
+        key: String,
+        declared: HiveType,
+        branch: String,
+        branch_type: HiveType,
+        rows: u64,
+    },
+}
+
+impl std::fmt::Display for PropertyDrift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PropertyDrift::NewKey {
+                column,
+                key,
+                branches,
+            } => write!(
+                f,
+                "property `{key}` of `{column}` is in the data ({}) but not declared; declare it \
+                 under `properties:` to have it in the view",
+                branches.join(", ")
+            ),
+            PropertyDrift::UnreadBranch {
+                column,
+                key,
+                declared,
+                branch,
+                branch_type,
+                rows,
+            } => write!(
+                f,
+                "property `{key}` of `{column}` is declared {declared} but {rows} value(s) arrive \
+                 in {branch} ({branch_type}), which the view reads as NULL: declare a type that \
+                 reads both (string reads every branch)"
+            ),
+        }
+    }
+}
+
+/// Samples the union maps of a table that declares properties (the newest files first, up to
+/// `budget` bytes) and tells what the declaration misses. Tables without declared properties
+/// are not read.
+pub async fn sample_declared(
+    table: &DeclaredTable,
+    aws: &AwsSettings,
+    budget: u64,
+) -> Result<Vec<PropertyDrift>, DiscoverError> {
+    let unions: Vec<UnionMap> = table
+        .file
+        .columns
+        .iter()
+        .filter(|c| {
+            table
+                .file
+                .properties
+                .keys()
+                .any(|p| same_name(p, &c.name.value))
+        })
+        .filter_map(|c| {
+            let branches = c.ty.0.union_branches()?;
+            Some((
+                c.name.value.clone(),
+                branches
+                    .iter()
+                    .map(|b| (b.name.clone(), b.ty.clone()))
+                    .collect(),
+            ))
+        })
+        .collect();
+    let Some((root, folder)) = table.location.split_last().filter(|_| !unions.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let lake = Lake::open_with(root.as_str(), aws)
+        .await
+        .map_err(|error| DiscoverError::Read {
+            location: table.location.to_string(),
+            reason: error.to_string(),
+        })?;
+    let mut skipped = Vec::new();
+    let discovery = discover(&lake, folder, &unions, budget, &mut skipped).await?;
+    let mut drift = Vec::new();
+    for column in &discovery.columns {
+        let declared = table
+            .file
+            .properties
+            .iter()
+            .find(|(name, _)| same_name(name, &column.column))
+            .map(|(_, properties)| properties);
+        for property in &column.properties {
+            let Some(declared_type) = declared.and_then(|d| d.get(&property.key)) else {
+                drift.push(PropertyDrift::NewKey {
+                    column: column.column.clone(),
+                    key: property.key.clone(),
+                    branches: property
+                        .branches
+                        .iter()
+                        .map(|b| format!("{} {}", b.branch, b.ty))
+                        .collect(),
+                });
+                continue;
+            };
+            for branch in &property.branches {
+                if !branch_reads_as(&branch.ty, &declared_type.0) {
+                    drift.push(PropertyDrift::UnreadBranch {
+                        column: column.column.clone(),
+                        key: property.key.clone(),
+                        declared: declared_type.0.clone(),
+                        branch: branch.branch.clone(),
+                        branch_type: branch.ty.clone(),
+                        rows: branch.rows,
+                    });
+                }
+            }
+        }
+    }
+    Ok(drift)
 }

@@ -63,6 +63,21 @@ pub struct DriftReport {
 }
 
 impl DriftReport {
+    /// Adds a finding to a table's entry (tables not in the report are left alone).
+    pub fn add(&mut self, database: &str, table: &str, kind: DriftKind, message: String) {
+        if let Some(entry) = self
+            .tables
+            .iter_mut()
+            .find(|t| t.database == database && t.table == table)
+        {
+            entry.findings.push(Finding {
+                kind,
+                message: shown(&message).into_owned(),
+                objects: Vec::new(),
+            });
+        }
+    }
+
     pub fn has_drift(&self, kinds: &[DriftKind]) -> bool {
         self.tables
             .iter()

@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::catalog::{Column, Storage, Table, ViewText};
-use crate::compat::widen;
+use crate::compat::branch_reads_as;
 use crate::declare::{DeclaredDatabase, DeclaredTable};
 use crate::hive::{HiveType, StructField, same_name};
 use crate::location::Location;
@@ -128,7 +128,7 @@ fn property_expression(column: &str, key: &str, ty: &HiveType, branches: &[Struc
     );
     let terms: Vec<String> = branches
         .iter()
-        .filter(|branch| reads(&branch.ty, ty))
+        .filter(|branch| branch_reads_as(&branch.ty, ty))
         .map(|branch| {
             let member = format!("{value}.{}", branch.name);
             if branch.ty == *ty {
@@ -143,15 +143,6 @@ fn property_expression(column: &str, key: &str, ty: &HiveType, branches: &[Struc
         [one] => one.clone(),
         _ => format!("COALESCE({})", terms.join(", ")),
     }
-}
-
-/// Whether a branch's values are read as `ty` in the view: its own type, a widening, any
-/// number as double, anything as text.
-fn reads(branch: &HiveType, ty: &HiveType) -> bool {
-    branch == ty
-        || *ty == HiveType::String
-        || (*ty == HiveType::Double && branch.is_numeric())
-        || widen(branch, ty).is_ok_and(|wider| wider == *ty)
 }
 
 /// A column name in Athena's rules: lower case, `_` for anything but letters and digits.

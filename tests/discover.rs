@@ -331,6 +331,44 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
         "{applied}"
     );
     assert_eq!(run(&["plan", "--detailed-exitcode"]).0, Some(0));
+
+    // A new day: `Amount` arrives as text (its double view column would read NULL) and a
+    // new key appears. Drift samples the union maps and says both.
+    let batch = union_map_batch(
+        "Charged",
+        &[Some(vec![
+            ("Amount", V::Text("12.50".into())),
+            ("Coupon", V::Text("FALL20".into())),
+        ])],
+    );
+    write_batch(&lake, "charged/dt=2020-09-22/part-0.parquet", &batch);
+    let (code, drift) = run(&["drift", "--format", "json", "--fail-on", "data"]);
+    assert_eq!(code, Some(2), "{drift}");
+    let report: serde_json::Value = serde_json::from_str(&drift).unwrap();
+    let messages: Vec<&str> = report["tables"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "data")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "property `Amount` of `eventProps` is declared double but 1 value(s) arrive in \
+             member5 (string), which the view reads as NULL: declare a type that reads both \
+             (string reads every branch)",
+            "property `Coupon` of `eventProps` is in the data (member5 string) but not declared; \
+             declare it under `properties:` to have it in the view",
+            "property `Flag` of `eventProps` is in the data (member0 boolean, member1 int) but \
+             not declared; declare it under `properties:` to have it in the view",
+            // Declared bigint above, while "gold" is text: the silent NULL this finds.
+            "property `Plan` of `eventProps` is declared bigint but 1 value(s) arrive in \
+             member5 (string), which the view reads as NULL: declare a type that reads both \
+             (string reads every branch)",
+        ],
+        "{drift}"
+    );
 }
 
 /// The view's SQL parses as Trino SQL (sqlglot's Trino dialect) and, run for real on the

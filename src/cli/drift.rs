@@ -6,6 +6,7 @@ use clap::ValueEnum;
 
 use super::args::{CatalogArgs, ReadArgs};
 use super::output::found;
+use crate::discover;
 use crate::drift::{self, DriftKind};
 use crate::report;
 
@@ -19,6 +20,10 @@ pub struct DriftArgs {
     /// Which kinds of drift fail the run (exit 2); all by default.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [KindArg::Catalog, KindArg::Data, KindArg::Partitions, KindArg::PartitionSchema])]
     fail_on: Vec<KindArg>,
+    /// Bytes read per table with declared union-map properties, beyond the footers, to find
+    /// new keys and values in branches their declared type does not read (newest files first).
+    #[arg(long, default_value_t = crate::discover::DEFAULT_SAMPLE_BYTES, value_name = "BYTES")]
+    sample_bytes: u64,
     #[command(flatten)]
     catalog: CatalogArgs,
     #[command(flatten)]
@@ -61,12 +66,32 @@ impl From<KindArg> for DriftKind {
 
 pub async fn run(args: DriftArgs) -> anyhow::Result<ExitCode> {
     let (declared, plan) = args.catalog.plan_events(&args.events, &args.read).await?;
-    let report = drift::from_plan(&plan, |database, table| {
+    let mut report = drift::from_plan(&plan, |database, table| {
         declared
             .table_path(database, table)
             .map(|path| path.display().to_string())
             .unwrap_or_default()
     });
+    // Union maps: what a sample of the newest files says the declared properties miss.
+    for (d, t) in declared.select(&args.events)? {
+        let (database, table) = (&declared.databases[d], &declared.databases[d].tables[t]);
+        if table.file.properties.is_empty() {
+            continue;
+        }
+        let found = discover::sample_declared(table, &args.catalog.aws(), args.sample_bytes).await;
+        let messages = match found {
+            Ok(drift) => drift.iter().map(ToString::to_string).collect(),
+            Err(error) => vec![format!("the union maps could not be sampled: {error}")],
+        };
+        for message in messages {
+            report.add(
+                &database.file.name,
+                &table.file.name,
+                DriftKind::Data,
+                message,
+            );
+        }
+    }
     let fail_on: Vec<DriftKind> = args.fail_on.into_iter().map(DriftKind::from).collect();
     match args.format {
         DriftFormat::Markdown => out!("{}", report::drift_markdown(&report, &fail_on)),

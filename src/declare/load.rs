@@ -8,9 +8,9 @@ use serde_saphyr::{Location as Span, Spanned};
 
 use crate::location::Location;
 
-use crate::hive::{HiveType, same_name};
+use crate::hive::same_name;
 
-use crate::compat::widen;
+use crate::compat::branch_reads_as;
 
 use super::{
     ColumnSpec, DATABASE_FILE, DatabaseFile, DeclareError, DeclaredDatabase, DeclaredTable,
@@ -335,12 +335,9 @@ fn check_properties(path: &Path, file: &TableFile, errors: &mut Vec<DeclareError
         };
         for (key, ty) in properties {
             let readable = ty.0.is_primitive()
-                && branches.iter().any(|branch| {
-                    branch.ty == ty.0
-                        || ty.0 == HiveType::String
-                        || (ty.0 == HiveType::Double && branch.ty.is_numeric())
-                        || widen(&branch.ty, &ty.0).is_ok_and(|wider| wider == ty.0)
-                });
+                && branches
+                    .iter()
+                    .any(|branch| branch_reads_as(&branch.ty, &ty.0));
             if !readable {
                 errors.push(DeclareError::file(
                     path,
