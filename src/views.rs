@@ -35,6 +35,10 @@ pub struct View {
     pub columns: Vec<(String, HiveType)>,
     /// Property keys whose column name had to be made unique: (key, column name).
     pub renamed: Vec<(String, String)>,
+    /// The same columns for Redshift Spectrum: select items over the external table `c`, and
+    /// one join of the map per property (catalog-facts §8: maps are navigated in FROM).
+    spectrum_select: Vec<String>,
+    spectrum_joins: Vec<String>,
 }
 
 /// The view of `table`, when it declares union-map properties.
@@ -43,6 +47,8 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
         return None;
     }
     let mut select: Vec<String> = Vec::new();
+    let mut spectrum_select: Vec<String> = Vec::new();
+    let mut spectrum_joins: Vec<String> = Vec::new();
     let mut columns: Vec<(String, HiveType)> = Vec::new();
     let mut renamed = Vec::new();
     let taken =
@@ -61,6 +67,7 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
     for (name, ty) in plain {
         if ty.is_primitive() {
             select.push(quoted(&name));
+            spectrum_select.push(format!("c.{}", quoted(&name)));
             columns.push((name, ty));
         }
     }
@@ -71,6 +78,11 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
     {
         select.push(format!(
             "from_unixtime(try_cast({} AS bigint)) AS {}",
+            quoted(&name),
+            quoted("event_time")
+        ));
+        spectrum_select.push(format!(
+            "TIMESTAMP 'epoch' + CAST(c.{} AS BIGINT) * INTERVAL '1 second' AS {}",
             quoted(&name),
             quoted("event_time")
         ));
@@ -102,6 +114,17 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
                 property_expression(&column.to_lowercase(), key, &ty.0, branches),
                 quoted(&name)
             ));
+            let alias = format!("p{}", spectrum_joins.len() + 1);
+            spectrum_joins.push(format!(
+                "LEFT JOIN c.{} AS {alias} ON {alias}.key = '{}'",
+                quoted(&column.to_lowercase()),
+                key.replace('\'', "''")
+            ));
+            spectrum_select.push(format!(
+                "{} AS {}",
+                spectrum_expression(&alias, &ty.0, branches),
+                quoted(&name)
+            ));
             columns.push((name, ty.0.clone()));
         }
     }
@@ -116,7 +139,78 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
         sql,
         columns,
         renamed,
+        spectrum_select,
+        spectrum_joins,
     })
+}
+
+/// The Athena view as a statement to run by hand.
+pub fn athena_ddl(database: &str, view: &View) -> String {
+    format!(
+        "CREATE OR REPLACE VIEW {}.{} AS\n{};\n",
+        quoted(database),
+        quoted(&view.name),
+        view.sql
+    )
+}
+
+/// The Redshift Spectrum equivalent: a late-binding view over the external table in
+/// `external_schema`, the map navigated in FROM, one join per property. glueprint applies the
+/// Athena view only; this one is for the BI team to run. Whether Spectrum navigates maps inside
+/// views is unverified (catalog-facts §8), and the statement says so.
+pub fn spectrum_ddl(external_schema: &str, table: &str, view: &View) -> String {
+    let mut from = format!("FROM {}.{} AS c", quoted(external_schema), quoted(table));
+    for join in &view.spectrum_joins {
+        from.push('\n');
+        from.push_str(join);
+    }
+    format!(
+        "-- Redshift Spectrum (unverified: map navigation inside views, catalog-facts §8)\n\
+         CREATE OR REPLACE VIEW {}.{} AS\nSELECT\n  {}\n{from}\nWITH NO SCHEMA BINDING;\n",
+        quoted(external_schema),
+        quoted(&view.name),
+        view.spectrum_select.join(",\n  ")
+    )
+}
+
+/// A property in Spectrum: the joined map entry's value, from every branch its type reads.
+fn spectrum_expression(alias: &str, ty: &HiveType, branches: &[StructField]) -> String {
+    let terms: Vec<String> = branches
+        .iter()
+        .filter(|branch| branch_reads_as(&branch.ty, ty))
+        .map(|branch| {
+            let member = format!("{alias}.value.{}", branch.name);
+            if branch.ty == *ty {
+                member
+            } else {
+                format!("CAST({member} AS {})", redshift_type(ty))
+            }
+        })
+        .collect();
+    match terms.as_slice() {
+        [] => "NULL".to_string(),
+        [one] => one.clone(),
+        _ => format!("COALESCE({})", terms.join(", ")),
+    }
+}
+
+/// Redshift's name of a primitive Hive type.
+fn redshift_type(ty: &HiveType) -> String {
+    match ty {
+        HiveType::Boolean => "BOOLEAN".into(),
+        HiveType::TinyInt | HiveType::SmallInt => "SMALLINT".into(),
+        HiveType::Int => "INTEGER".into(),
+        HiveType::BigInt => "BIGINT".into(),
+        HiveType::Float => "REAL".into(),
+        HiveType::Double => "DOUBLE PRECISION".into(),
+        HiveType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
+        HiveType::Varchar(n) | HiveType::Char(n) => format!("VARCHAR({n})"),
+        HiveType::String => "VARCHAR(65535)".into(),
+        HiveType::Binary => "VARBYTE".into(),
+        HiveType::Date => "DATE".into(),
+        HiveType::Timestamp => "TIMESTAMP".into(),
+        nested => nested.to_string(),
+    }
 }
 
 /// The property's value from every branch that can hold its type, first branch first.

@@ -505,3 +505,72 @@ print(json.dumps([[None if v is None else str(v) for v in row] for row in rows])
         "{sql}"
     );
 }
+
+/// `glueprint views` prints the Athena view apply creates, and the Spectrum late-binding
+/// view; both parse in their engine's dialect.
+#[test]
+fn views_print_for_athena_and_spectrum() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake);
+    let catalogs = dir.path().join("catalogs");
+    std::fs::create_dir_all(catalogs.join("events")).unwrap();
+    std::fs::write(
+        catalogs.join("events/database.yaml"),
+        format!(
+            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
+            lake.display()
+        ),
+    )
+    .unwrap();
+    let catalogs = catalogs.to_str().unwrap();
+    assert_eq!(
+        glueprint(&["onboard", "Charged", "--catalogs", catalogs])
+            .status
+            .code(),
+        Some(0)
+    );
+    let athena = glueprint(&["views", "--catalogs", catalogs]);
+    let athena = String::from_utf8_lossy(&athena.stdout).to_string();
+    assert!(
+        athena.starts_with("CREATE OR REPLACE VIEW \"events\".\"charged_v\" AS\nSELECT\n"),
+        "{athena}"
+    );
+    let spectrum = glueprint(&[
+        "views",
+        "--engine",
+        "spectrum",
+        "--external-schema",
+        "clevertap_ext",
+        "--catalogs",
+        catalogs,
+    ]);
+    let spectrum = String::from_utf8_lossy(&spectrum.stdout).to_string();
+    for expected in [
+        "CREATE OR REPLACE VIEW \"clevertap_ext\".\"charged_v\" AS\nSELECT\n  c.\"eventname\",",
+        "  TIMESTAMP 'epoch' + CAST(c.\"eventtime\" AS BIGINT) * INTERVAL '1 second' AS \"event_time\",",
+        "  COALESCE(CAST(p1.value.member1 AS DOUBLE PRECISION), CAST(p1.value.member2 AS DOUBLE \
+         PRECISION), CAST(p1.value.member3 AS DOUBLE PRECISION), p1.value.member4) AS \"amount\",",
+        "FROM \"clevertap_ext\".\"charged\" AS c\nLEFT JOIN c.\"eventprops\" AS p1 ON p1.key = 'Amount'\n",
+        "WITH NO SCHEMA BINDING;\n",
+    ] {
+        assert!(
+            spectrum.contains(expected),
+            "no {expected:?} in:\n{spectrum}"
+        );
+    }
+    let script = r#"
+import sys, sqlglot
+sqlglot.parse_one(sys.argv[1], read="trino")
+sqlglot.parse_one(sys.argv[2].replace("WITH NO SCHEMA BINDING", ""), read="redshift")
+"#;
+    let output = std::process::Command::new(sql_python())
+        .args(["-c", script, &athena, &spectrum])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -14,6 +14,7 @@ mod onboard;
 mod organize;
 mod plan;
 mod scan;
+mod views;
 
 use std::process::ExitCode;
 
@@ -177,6 +178,18 @@ enum Command {
                             canonical (for CI), 0 when all are, 1 on an error."
     )]
     Fmt(fmt::FmtArgs),
+    /// Print the typed views over union maps as SQL: Athena's, or Redshift Spectrum's.
+    #[command(
+        long_about = "Print the typed views over union maps as SQL.\n\n\
+                      A table whose YAML declares `properties:` (union-map keys and their types, \
+                      written by onboard) gets a view <table>_v with its plain columns, \
+                      event_time from eventTime, and one typed column per property, read from \
+                      every union branch its type can come from. apply creates the Athena view \
+                      in the catalog; this prints it, or the Redshift Spectrum equivalent (a \
+                      late-binding view over the external table) for the BI team to run.",
+        after_help = "Examples:\n  glueprint views Charged\n  glueprint views --engine spectrum --external-schema clevertap_ext"
+    )]
+    Views(views::ViewsArgs),
     /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
     #[command(
         after_help = "Examples:\n  glueprint completions bash > ~/.local/share/bash-completion/completions/glueprint\n  \
@@ -258,6 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(args).await,
         Command::Organize(args) => organize::run(args).await,
         Command::Fmt(args) => fmt::run(args),
+        Command::Views(args) => views::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     }
