@@ -135,7 +135,11 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
         quoted(&table.file.name)
     );
     Some(View {
-        name: format!("{}_v", table.file.name),
+        name: table
+            .file
+            .view
+            .clone()
+            .unwrap_or_else(|| format!("{}_v", table.file.name)),
         sql,
         columns,
         renamed,
@@ -409,6 +413,14 @@ mod tests {
             view.renamed,
             [("event time".to_string(), "event_time_2".to_string())]
         );
+    }
+
+    #[test]
+    fn the_view_name_can_be_declared() {
+        let declared = declared("    Amount: double\nview: charged_typed\n");
+        let database = &declared.databases[0];
+        let view = view_of(database, &database.tables[0]).unwrap();
+        assert_eq!(view.name, "charged_typed");
     }
 
     #[test]

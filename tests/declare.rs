@@ -433,6 +433,17 @@ fn properties_need_a_union_map_and_a_type_its_branches_read() {
     );
     let error = load_error(
         DATABASE,
+        &[(
+            "t.yaml",
+            &table("  eventProps:\n    Amount: double\nview: Typed View\n"),
+        )],
+    );
+    assert!(
+        error.contains("view name `Typed View` must be lower case letters, digits and _"),
+        "{error}"
+    );
+    let error = load_error(
+        DATABASE,
         &[("t.yaml", &table("  eventProps:\n    Signed Up: date\n"))],
     );
     assert!(

@@ -73,6 +73,9 @@ pub struct TableFile {
     /// export), by column then map key, each with the type its values are read as.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, BTreeMap<String, TypeSpec>>,
+    /// The name of the typed view over the properties, when not `<name>_v`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<String>,
     /// Extra table parameters.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, String>,

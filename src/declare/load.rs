@@ -317,6 +317,21 @@ fn not_expandable(name: &str) -> Option<String> {
 /// Properties belong to a declared union-map column, and each one's type must be one its
 /// branches can be read as: a branch's own type, `double` for numbers, `string` for anything.
 fn check_properties(path: &Path, file: &TableFile, errors: &mut Vec<DeclareError>) {
+    if let Some(view) = &file.view {
+        let valid = !view.is_empty()
+            && view
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid || *view == file.name {
+            errors.push(DeclareError::file(
+                path,
+                format!(
+                    "view name `{view}` must be lower case letters, digits and _, and not the \
+                     table's own name"
+                ),
+            ));
+        }
+    }
     for (column, properties) in &file.properties {
         let declared = file
             .columns

@@ -116,6 +116,7 @@ pub fn new_table_file(name: &str, event: &str, columns: Vec<ColumnSpec>) -> Tabl
         partitions: PartitionMode::Registered,
         columns,
         properties: BTreeMap::new(),
+        view: None,
         parameters: BTreeMap::new(),
     }
 }
