@@ -314,16 +314,18 @@ fn to_table_input(
     table: &Table,
     base: Option<&glue::Table>,
 ) -> Result<glue::TableInput, CatalogError> {
+    let mut storage = to_glue_storage(&table.storage, base.and_then(|b| b.storage_descriptor()))?;
+    if table.view_text.is_some() {
+        // A view reads no files of its own: Athena writes views without a location.
+        storage.location = None;
+    }
     glue::TableInput::builder()
         .name(&table.name)
         .set_description(table.description.clone())
         .set_owner(table.owner.clone())
         .set_table_type(table.table_type.clone())
         .set_parameters(Some(to_hash_map(&table.parameters)))
-        .storage_descriptor(to_glue_storage(
-            &table.storage,
-            base.and_then(|b| b.storage_descriptor()),
-        )?)
+        .storage_descriptor(storage)
         .set_partition_keys(Some(to_glue_columns(
             &table.partition_keys,
             base.map(|b| b.partition_keys()).unwrap_or_default(),
