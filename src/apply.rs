@@ -81,8 +81,8 @@ impl Step<'_> {
     fn describe(&self) -> String {
         match self {
             Step::CreateDatabase(d) => format!("create database {}", d.name),
-            Step::CreateTable(db, t) => format!("create table {db}.{}", t.name),
-            Step::UpdateTable(db, t) => format!("update table {db}.{}", t.name),
+            Step::CreateTable(db, t) => format!("create {} {db}.{}", kind(t), t.name),
+            Step::UpdateTable(db, t) => format!("update {} {db}.{}", kind(t), t.name),
             Step::CreatePartitions(db, t, p) => {
                 format!("register {} partition(s) of {db}.{t}", p.len())
             }
@@ -93,6 +93,14 @@ impl Step<'_> {
                 format!("delete {} partition(s) of {db}.{t}", v.len())
             }
         }
+    }
+}
+
+fn kind(table: &crate::catalog::Table) -> &'static str {
+    if table.view_text.is_some() {
+        "view"
+    } else {
+        "table"
     }
 }
 

@@ -267,7 +267,7 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
     let (code, applied) = run(&["apply", "--yes"]);
     assert_eq!(code, Some(0), "{applied}");
     assert!(
-        applied.contains("create table events.charged_v"),
+        applied.contains("create view events.charged_v"),
         "{applied}"
     );
     let (code, plan) = run(&["plan", "--detailed-exitcode"]);
@@ -327,7 +327,7 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
     let (code, applied) = run(&["apply", "--yes"]);
     assert_eq!(code, Some(0), "{applied}");
     assert!(
-        applied.contains("update table events.charged_v"),
+        applied.contains("update view events.charged_v"),
         "{applied}"
     );
     assert_eq!(run(&["plan", "--detailed-exitcode"]).0, Some(0));

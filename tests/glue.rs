@@ -448,7 +448,7 @@ fn a_typed_view_is_created_in_glue_and_the_plan_then_rests() {
     );
     let applied = setup.expect(&["apply", "--yes", "Charged"], 0);
     assert!(
-        applied.contains("create table events.charged_v"),
+        applied.contains("create view events.charged_v"),
         "{applied}"
     );
     setup.expect(&["plan", "--detailed-exitcode", "Charged"], 0);
