@@ -329,18 +329,34 @@ impl Moto {
             .build()
     }
 
-    /// Creates a bucket with a plain HTTP request (moto does not check signatures).
+    /// Creates a bucket with a plain HTTP request (moto does not check signatures). A server
+    /// just started may accept a connection and reset it while it is still loading: such
+    /// attempts are retried for a few seconds.
     pub fn create_bucket(&self, bucket: &str) {
         use std::io::{Read, Write};
         let address = self.endpoint.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(address).expect("connect to moto");
-        write!(
-            stream,
-            "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        let attempt = || -> std::io::Result<String> {
+            let mut stream = std::net::TcpStream::connect(address)?;
+            write!(
+                stream,
+                "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
+            let mut response = String::new();
+            stream.read_to_string(&mut response)?;
+            Ok(response)
+        };
+        let mut tries = 0;
+        let response = loop {
+            match attempt() {
+                Ok(response) => break response,
+                Err(error) if tries < 50 => {
+                    tries += 1;
+                    eprintln!("create bucket {bucket}: {error}; trying again");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(error) => panic!("create bucket {bucket} at {address}: {error}"),
+            }
+        };
         assert!(
             response.starts_with("HTTP/1.1 200"),
             "create bucket: {response}"
