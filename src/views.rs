@@ -179,23 +179,7 @@ pub fn spectrum_ddl(external_schema: &str, table: &str, view: &View) -> String {
 
 /// A property in Spectrum: the joined map entry's value, from every branch its type reads.
 fn spectrum_expression(alias: &str, ty: &HiveType, branches: &[StructField]) -> String {
-    let terms: Vec<String> = branches
-        .iter()
-        .filter(|branch| branch_reads_as(&branch.ty, ty))
-        .map(|branch| {
-            let member = format!("{alias}.value.{}", branch.name);
-            if branch.ty == *ty {
-                member
-            } else {
-                format!("CAST({member} AS {})", redshift_type(ty))
-            }
-        })
-        .collect();
-    match terms.as_slice() {
-        [] => "NULL".to_string(),
-        [one] => one.clone(),
-        _ => format!("COALESCE({})", terms.join(", ")),
-    }
+    from_branches(&format!("{alias}.value"), ty, branches, redshift_type)
 }
 
 /// Redshift's name of a primitive Hive type.
@@ -224,6 +208,17 @@ fn property_expression(column: &str, key: &str, ty: &HiveType, branches: &[Struc
         quoted(column),
         key.replace('\'', "''")
     );
+    from_branches(&value, ty, branches, trino_type)
+}
+
+/// `value`'s members that can hold `ty`, each cast to it (by `type_name`) unless already of it,
+/// the first non-NULL of them.
+fn from_branches(
+    value: &str,
+    ty: &HiveType,
+    branches: &[StructField],
+    type_name: fn(&HiveType) -> String,
+) -> String {
     let terms: Vec<String> = branches
         .iter()
         .filter(|branch| branch_reads_as(&branch.ty, ty))
@@ -232,7 +227,7 @@ fn property_expression(column: &str, key: &str, ty: &HiveType, branches: &[Struc
             if branch.ty == *ty {
                 member
             } else {
-                format!("CAST({member} AS {})", trino_type(ty))
+                format!("CAST({member} AS {})", type_name(ty))
             }
         })
         .collect();
