@@ -6,7 +6,8 @@
 //! table, by the rules of [`compat`]) → [`scan`] (all of it, concurrently) → [`plan`] (the
 //! scans against [`declare`]d YAML and the live [`catalog`]) → [`apply`] → [`report`].
 //! [`athena`] is the judge of every type string sent, [`readers`] of every file under its
-//! declared type; [`discover`] samples union maps; [`cli`] only parses flags and calls.
+//! declared type; [`discover`] samples union maps and [`views`] types them; [`cli`] only
+//! parses flags and calls.
 
 pub mod apply;
 pub mod athena;
