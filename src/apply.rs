@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::catalog::{
     Catalog, CatalogError, Column, DELETE_BATCH, PARTITION_BATCH, Partition, PartitionFailureKind,
 };
-use crate::plan::{Action, Plan, TablePlan};
+use crate::plan::{Action, Plan};
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
@@ -137,20 +137,26 @@ pub async fn apply(
 /// position. Glue accepts them all, so this is the only check before they are written.
 fn unparsable_types(plan: &Plan) -> Vec<String> {
     let mut found = Vec::new();
-    let mut check = |table: &TablePlan, what: &str, columns: &[Column]| {
+    let mut check = |database: &str, table: &str, what: &str, columns: &[Column]| {
         for column in columns {
             if let Err(error) = column.athena_type() {
                 found.push(format!(
-                    "{}.{}: {what} `{}`: {error}",
-                    table.database, table.name, column.name
+                    "{database}.{table}: {what} `{}`: {error}",
+                    column.name
                 ));
             }
         }
     };
     for table in &plan.tables {
+        let (database, name) = (table.database.as_str(), table.name.as_str());
         if table.action != Action::None {
-            check(table, "column", &table.target.storage.columns);
-            check(table, "partition key", &table.target.partition_keys);
+            check(database, name, "column", &table.target.storage.columns);
+            check(
+                database,
+                name,
+                "partition key",
+                &table.target.partition_keys,
+            );
         }
         for partition in table
             .partitions
@@ -159,8 +165,16 @@ fn unparsable_types(plan: &Plan) -> Vec<String> {
             .chain(&table.partitions.to_update)
         {
             let what = format!("partition {} column", partition.values.join("/"));
-            check(table, &what, &partition.storage.columns);
+            check(database, name, &what, &partition.storage.columns);
         }
+    }
+    for view in plan.views.iter().filter(|v| v.action != Action::None) {
+        check(
+            &view.database,
+            &view.name,
+            "view column",
+            &view.target.storage.columns,
+        );
     }
     found
 }

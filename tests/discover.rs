@@ -60,12 +60,17 @@ fn write_lake(root: &std::path::Path) {
     day("2020-09-18", &busy);
 }
 
-async fn discover(root: &std::path::Path, budget: u64) -> Discovery {
-    let lake = Lake::open(root.to_str().unwrap()).await.unwrap();
-    let report = glueprint::scan::scan(&lake, &Default::default(), &glueprint::scan::Silent)
+/// The union maps of the lake's one table, as the scan finds them.
+async fn unions_of(lake: &Lake) -> Vec<discover::UnionMap> {
+    let report = glueprint::scan::scan(lake, &Default::default(), &glueprint::scan::Silent)
         .await
         .unwrap();
-    let unions = discover::union_columns(&report.tables[0].columns);
+    discover::union_columns(&report.tables[0].columns)
+}
+
+async fn discover(root: &std::path::Path, budget: u64) -> Discovery {
+    let lake = Lake::open(root.to_str().unwrap()).await.unwrap();
+    let unions = unions_of(&lake).await;
     assert_eq!(
         unions
             .iter()
@@ -95,6 +100,57 @@ fn summary(discovery: &Discovery) -> Vec<String> {
             format!("{} = {}", p.key, branches.join(" "))
         })
         .collect()
+}
+
+/// The test lake, a `catalogs/` declaring its database, and a local catalog file; commands
+/// find the last two through their environment variables.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = dir.path().join("lake");
+        write_lake(&lake);
+        let database = dir.path().join("catalogs/events");
+        std::fs::create_dir_all(&database).unwrap();
+        std::fs::write(
+            database.join("database.yaml"),
+            format!(
+                "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
+                lake.display()
+            ),
+        )
+        .unwrap();
+        Workspace { dir }
+    }
+
+    fn path(&self, relative: &str) -> std::path::PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        command()
+            .args(args)
+            .env("GLUEPRINT_CATALOGS", self.path("catalogs"))
+            .env("GLUEPRINT_CATALOG_PATH", self.path("catalog.db"))
+            .output()
+            .expect("run glueprint")
+    }
+
+    /// Runs, expects `code`, and gives standard output.
+    fn expect(&self, args: &[&str], code: i32) -> String {
+        let output = self.run(args);
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -142,29 +198,8 @@ async fn the_sample_stops_at_its_budget_newest_partitions_first() {
 /// `onboard` on a union-map table says what the sample found and the type it would declare.
 #[test]
 fn onboard_tells_the_properties_and_their_types() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    write_lake(&lake);
-    let catalogs = dir.path().join("catalogs/events");
-    std::fs::create_dir_all(&catalogs).unwrap();
-    std::fs::write(
-        catalogs.join("database.yaml"),
-        format!(
-            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-            lake.display()
-        ),
-    )
-    .unwrap();
-    let output = glueprint(&[
-        "onboard",
-        "Charged",
-        "--catalogs",
-        dir.path().join("catalogs").to_str().unwrap(),
-        "--sample-bytes",
-        "1000000",
-    ]);
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{text}");
+    let ws = Workspace::new();
+    let text = ws.expect(&["onboard", "Charged", "--sample-bytes", "1000000"], 0);
     for line in [
         "  eventProps: a union map (CleverTap's generic export); 6 propert(ies) in 4 file(s), 5007 rows (",
         "    Amount: double (member2 bigint in 2 row(s), member4 double in 2 row(s))",
@@ -177,7 +212,7 @@ fn onboard_tells_the_properties_and_their_types() {
         assert!(text.contains(line), "no {line:?} in:\n{text}");
     }
     // The properties with one type are declared for review; `Flag` is left to a person.
-    let yaml = std::fs::read_to_string(catalogs.join("charged.yaml")).unwrap();
+    let yaml = std::fs::read_to_string(ws.path("catalogs/events/charged.yaml")).unwrap();
     let properties = &yaml[yaml.find("properties:").expect(&yaml)..];
     assert_eq!(
         properties,
@@ -186,20 +221,7 @@ fn onboard_tells_the_properties_and_their_types() {
         "{yaml}"
     );
     // The file loads (plan reads it) and a second onboard leaves it as it is.
-    let again = glueprint(&[
-        "onboard",
-        "Charged",
-        "--update",
-        "--catalogs",
-        dir.path().join("catalogs").to_str().unwrap(),
-    ]);
-    let text = String::from_utf8_lossy(&again.stdout);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    let text = ws.expect(&["onboard", "Charged", "--update"], 0);
     assert!(text.starts_with("unchanged "), "{text}");
 }
 
@@ -228,29 +250,9 @@ fn scan_says_a_table_holds_a_union_map() {
 /// like a table, and reported when changed by hand.
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_creates_the_typed_view_and_plan_then_rests() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    write_lake(&lake);
-    let catalogs = dir.path().join("catalogs");
-    std::fs::create_dir_all(catalogs.join("events")).unwrap();
-    std::fs::write(
-        catalogs.join("events/database.yaml"),
-        format!(
-            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-            lake.display()
-        ),
-    )
-    .unwrap();
-    let catalog_path = dir.path().join("catalog.db");
+    let ws = Workspace::new();
     let run = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend([
-            "--catalogs",
-            catalogs.to_str().unwrap(),
-            "--catalog-path",
-            catalog_path.to_str().unwrap(),
-        ]);
-        let output = glueprint(&all);
+        let output = ws.run(args);
         (
             output.status.code(),
             String::from_utf8_lossy(&output.stdout).to_string(),
@@ -274,7 +276,7 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
     assert_eq!(code, Some(0), "{plan}");
 
     use glueprint::catalog::Catalog;
-    let catalog = glueprint::catalog::local::LocalCatalog::open(&catalog_path).unwrap();
+    let catalog = glueprint::catalog::local::LocalCatalog::open(&ws.path("catalog.db")).unwrap();
     let view = catalog
         .get_table("events", "charged_v")
         .await
@@ -312,9 +314,9 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
     );
 
     // A declared type changed in review: the view is updated, and drift says so until then.
-    let yaml = std::fs::read_to_string(catalogs.join("events/charged.yaml")).unwrap();
+    let yaml = std::fs::read_to_string(ws.path("catalogs/events/charged.yaml")).unwrap();
     std::fs::write(
-        catalogs.join("events/charged.yaml"),
+        ws.path("catalogs/events/charged.yaml"),
         yaml.replace("    Plan: string\n", "    Plan: bigint\n"),
     )
     .unwrap();
@@ -341,7 +343,11 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
             ("Coupon", V::Text("FALL20".into())),
         ])],
     );
-    write_batch(&lake, "charged/dt=2020-09-22/part-0.parquet", &batch);
+    write_batch(
+        &ws.path("lake"),
+        "charged/dt=2020-09-22/part-0.parquet",
+        &batch,
+    );
     let (code, drift) = run(&["drift", "--format", "json", "--fail-on", "data"]);
     assert_eq!(code, Some(2), "{drift}");
     let report: serde_json::Value = serde_json::from_str(&drift).unwrap();
@@ -376,36 +382,10 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
 /// values the files hold, typed, whichever branch they were written in.
 #[test]
 fn the_view_sql_parses_as_trino_and_reads_typed_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    write_lake(&lake);
-    let catalogs = dir.path().join("catalogs");
-    std::fs::create_dir_all(catalogs.join("events")).unwrap();
-    std::fs::write(
-        catalogs.join("events/database.yaml"),
-        format!(
-            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-            lake.display()
-        ),
-    )
-    .unwrap();
-    let catalog_path = dir.path().join("catalog.db");
-    let with_catalogs = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend([
-            "--catalogs",
-            catalogs.to_str().unwrap(),
-            "--catalog-path",
-            catalog_path.to_str().unwrap(),
-        ]);
-        glueprint(&all)
-    };
-    assert_eq!(
-        with_catalogs(&["onboard", "Charged"]).status.code(),
-        Some(0)
-    );
-    let plan = with_catalogs(&["plan", "--format", "json"]);
-    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let ws = Workspace::new();
+    ws.expect(&["onboard", "Charged"], 0);
+    let plan: serde_json::Value =
+        serde_json::from_str(&ws.expect(&["plan", "--format", "json"], 0)).unwrap();
     let sql = plan["views"][0]["sql"].as_str().unwrap();
 
     let script = r#"
@@ -423,7 +403,7 @@ rows = db.execute(
 ).fetchall()
 print(json.dumps([[None if v is None else str(v) for v in row] for row in rows]))
 "#;
-    let files = lake.join("charged/*/*.parquet");
+    let files = ws.path("lake/charged/*/*.parquet");
     let output = std::process::Command::new(sql_python())
         .args(["-c", script, sql, files.to_str().unwrap()])
         .output()
@@ -510,42 +490,23 @@ print(json.dumps([[None if v is None else str(v) for v in row] for row in rows])
 /// view; both parse in their engine's dialect.
 #[test]
 fn views_print_for_athena_and_spectrum() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    write_lake(&lake);
-    let catalogs = dir.path().join("catalogs");
-    std::fs::create_dir_all(catalogs.join("events")).unwrap();
-    std::fs::write(
-        catalogs.join("events/database.yaml"),
-        format!(
-            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-            lake.display()
-        ),
-    )
-    .unwrap();
-    let catalogs = catalogs.to_str().unwrap();
-    assert_eq!(
-        glueprint(&["onboard", "Charged", "--catalogs", catalogs])
-            .status
-            .code(),
-        Some(0)
-    );
-    let athena = glueprint(&["views", "--catalogs", catalogs]);
-    let athena = String::from_utf8_lossy(&athena.stdout).to_string();
+    let ws = Workspace::new();
+    ws.expect(&["onboard", "Charged"], 0);
+    let athena = ws.expect(&["views"], 0);
     assert!(
         athena.starts_with("CREATE OR REPLACE VIEW \"events\".\"charged_v\" AS\nSELECT\n"),
         "{athena}"
     );
-    let spectrum = glueprint(&[
-        "views",
-        "--engine",
-        "spectrum",
-        "--external-schema",
-        "clevertap_ext",
-        "--catalogs",
-        catalogs,
-    ]);
-    let spectrum = String::from_utf8_lossy(&spectrum.stdout).to_string();
+    let spectrum = ws.expect(
+        &[
+            "views",
+            "--engine",
+            "spectrum",
+            "--external-schema",
+            "clevertap_ext",
+        ],
+        0,
+    );
     for expected in [
         "CREATE OR REPLACE VIEW \"clevertap_ext\".\"charged_v\" AS\nSELECT\n  c.\"eventname\",",
         "  TIMESTAMP 'epoch' + CAST(c.\"eventtime\" AS BIGINT) * INTERVAL '1 second' AS \"event_time\",",
@@ -572,5 +533,83 @@ sqlglot.parse_one(sys.argv[2].replace("WITH NO SCHEMA BINDING", ""), read="redsh
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A file the sample cannot read is left out and said, naming it; the others still count.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_file_in_the_sample_is_skipped_and_named() {
+    let ws = Workspace::new();
+    write_bytes(
+        &ws.path("lake"),
+        "charged/dt=2020-09-23/part-0.parquet",
+        b"not parquet at all",
+    );
+    let lake = Lake::open(ws.path("lake").to_str().unwrap()).await.unwrap();
+    let unions = unions_of(&lake).await;
+    let mut skipped = Vec::new();
+    let found = discover::discover(&lake, "charged", &unions, u64::MAX, &mut skipped)
+        .await
+        .unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    let said = skipped[0].to_string();
+    assert!(
+        said.starts_with("cannot read the union maps of ")
+            && said.contains("charged/dt=2020-09-23/part-0.parquet")
+            && said.ends_with("the file is left out"),
+        "{said}"
+    );
+    assert_eq!((found.files_read, found.rows), (4, 5007));
+    let text = ws.expect(&["onboard", "Charged"], 0);
+    assert!(
+        text.contains("warning[discovery_skipped]: cannot read the union maps of "),
+        "{text}"
+    );
+}
+
+/// Plans for a view table whose values reach apply: a type string Athena cannot parse stops
+/// the whole apply before any call, and a table already holding the view's name is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn view_columns_are_checked_and_a_taken_name_refused() {
+    use glueprint::catalog::Catalog;
+    let ws = Workspace::new();
+    ws.expect(&["onboard", "Charged"], 0);
+    let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
+    let catalog = glueprint::catalog::local::LocalCatalog::open(&ws.path("catalog.db")).unwrap();
+    let plan_now = || async {
+        let locations = [&declared.table((0, 0)).location];
+        let reports = glueprint::scan::scan_tables(locations, &Default::default())
+            .await
+            .unwrap();
+        glueprint::plan::plan(&declared, &[(0, 0)], &catalog, &reports, None).await
+    };
+
+    let mut plan = plan_now().await.unwrap();
+    plan.views[0].target.storage.columns[0].stored_type = Some("decimal(24, 16)".into());
+    let error = glueprint::apply::apply(&plan, &catalog, &Default::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("events.charged_v: view column `eventname`"),
+        "{error}"
+    );
+    assert!(
+        catalog.get_database("events").await.unwrap().is_none(),
+        "nothing was sent"
+    );
+
+    let mut plan = plan_now().await.unwrap();
+    plan.views.clear();
+    let mut squatter = plan.tables[0].target.clone();
+    squatter.name = "charged_v".into();
+    glueprint::apply::apply(&plan, &catalog, &Default::default())
+        .await
+        .unwrap();
+    catalog.create_table("events", &squatter).await.unwrap();
+    let error = plan_now().await.unwrap_err().to_string();
+    assert!(
+        error.starts_with("events.charged_v exists in the catalog and is not a view"),
+        "{error}"
     );
 }
