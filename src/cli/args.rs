@@ -208,6 +208,16 @@ impl CacheArgs {
     }
 }
 
+/// How much of a table's union maps is read, beyond the footers.
+#[derive(Debug, clap::Args)]
+pub struct SampleArg {
+    /// Bytes read per table to sample union maps (CleverTap's generic
+    /// map<string,struct<member0..>> columns), newest files first: onboard discovers their
+    /// properties, drift finds new keys and values their declared type reads as NULL.
+    #[arg(long, default_value_t = crate::discover::DEFAULT_SAMPLE_BYTES, value_name = "BYTES")]
+    pub sample_bytes: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Readable tables and problems.

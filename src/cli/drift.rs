@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::args::{CatalogArgs, ReadArgs};
+use super::args::{CatalogArgs, ReadArgs, SampleArg};
 use super::output::found;
 use crate::discover;
 use crate::drift::{self, DriftKind};
@@ -20,10 +20,8 @@ pub struct DriftArgs {
     /// Which kinds of drift fail the run (exit 2); all by default.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [KindArg::Catalog, KindArg::Data, KindArg::Partitions, KindArg::PartitionSchema])]
     fail_on: Vec<KindArg>,
-    /// Bytes read per table with declared union-map properties, beyond the footers, to find
-    /// new keys and values in branches their declared type does not read (newest files first).
-    #[arg(long, default_value_t = crate::discover::DEFAULT_SAMPLE_BYTES, value_name = "BYTES")]
-    sample_bytes: u64,
+    #[command(flatten)]
+    sample: SampleArg,
     #[command(flatten)]
     catalog: CatalogArgs,
     #[command(flatten)]
@@ -78,7 +76,8 @@ pub async fn run(args: DriftArgs) -> anyhow::Result<ExitCode> {
         if table.file.properties.is_empty() {
             continue;
         }
-        let found = discover::sample_declared(table, &args.catalog.aws(), args.sample_bytes).await;
+        let found =
+            discover::sample_declared(table, &args.catalog.aws(), args.sample.sample_bytes).await;
         let messages = match found {
             Ok(drift) => drift.iter().map(ToString::to_string).collect(),
             Err(error) => vec![format!("the union maps could not be sampled: {error}")],

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::args::{CatalogArgs, ReadArgs};
+use super::args::{CatalogArgs, ReadArgs, SampleArg};
 use crate::onboard::{self, OnboardOptions};
 use crate::report;
 use crate::scan::ScanOptions;
@@ -18,10 +18,8 @@ pub struct OnboardArgs {
     /// The database to add the tables to, when several are declared.
     #[arg(long)]
     database: Option<String>,
-    /// Bytes read per table, beyond the footers, to discover the properties of union maps
-    /// (CleverTap's generic map<string,struct<member0..>> columns), newest partitions first.
-    #[arg(long, default_value_t = crate::discover::DEFAULT_SAMPLE_BYTES, value_name = "BYTES")]
-    sample_bytes: u64,
+    #[command(flatten)]
+    sample: SampleArg,
     #[command(flatten)]
     catalog: CatalogArgs,
     #[command(flatten)]
@@ -34,7 +32,7 @@ pub async fn run(args: OnboardArgs) -> anyhow::Result<ExitCode> {
         events: args.events,
         update: args.update,
         database: args.database,
-        sample_bytes: args.sample_bytes,
+        sample_bytes: args.sample.sample_bytes,
     };
     let scan_options = ScanOptions {
         aws: args.catalog.aws(),
