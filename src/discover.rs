@@ -26,7 +26,6 @@ use crate::compat::{branch_reads_as, widen};
 use crate::declare::DeclaredTable;
 use crate::footer::{DEFAULT_PREFETCH, read_footer};
 use crate::hive::{HiveType, same_name};
-use crate::scan::Column;
 use crate::store::Lake;
 
 /// Bytes read per table by default, footers included: a few MiB tell the properties of a day.
@@ -99,13 +98,15 @@ pub struct BranchUse {
 }
 
 /// The union-map columns of a scanned table, with their branches.
-pub fn union_columns(columns: &[Column]) -> Vec<UnionMap> {
+pub fn union_columns<'a>(
+    columns: impl IntoIterator<Item = (&'a str, &'a HiveType)>,
+) -> Vec<UnionMap> {
     columns
-        .iter()
-        .filter_map(|column| {
-            let branches = column.ty.union_branches()?;
+        .into_iter()
+        .filter_map(|(name, ty)| {
+            let branches = ty.union_branches()?;
             Some((
-                column.name.clone(),
+                name.to_string(),
                 branches
                     .iter()
                     .map(|b| (b.name.clone(), b.ty.clone()))
@@ -398,28 +399,14 @@ pub async fn sample_declared(
     aws: &AwsSettings,
     budget: u64,
 ) -> Result<Vec<PropertyDrift>, DiscoverError> {
-    let unions: Vec<UnionMap> = table
-        .file
-        .columns
-        .iter()
-        .filter(|c| {
-            table
-                .file
-                .properties
-                .keys()
-                .any(|p| same_name(p, &c.name.value))
-        })
-        .filter_map(|c| {
-            let branches = c.ty.0.union_branches()?;
-            Some((
-                c.name.value.clone(),
-                branches
-                    .iter()
-                    .map(|b| (b.name.clone(), b.ty.clone()))
-                    .collect(),
-            ))
-        })
-        .collect();
+    let declared = table.file.columns.iter().filter(|c| {
+        table
+            .file
+            .properties
+            .keys()
+            .any(|p| same_name(p, &c.name.value))
+    });
+    let unions = union_columns(declared.map(|c| (c.name.value.as_str(), &c.ty.0)));
     let Some((root, folder)) = table.location.split_last().filter(|_| !unions.is_empty()) else {
         return Ok(Vec::new());
     };

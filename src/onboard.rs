@@ -180,7 +180,7 @@ async fn discover_properties(
     budget: u64,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Discovery>, OnboardError> {
-    let unions = discover::union_columns(&scanned.columns);
+    let unions = discover::union_columns(scanned.columns.iter().map(|c| (c.name.as_str(), &c.ty)));
     if unions.is_empty() {
         return Ok(None);
     }

@@ -65,7 +65,8 @@ async fn unions_of(lake: &Lake) -> Vec<discover::UnionMap> {
     let report = glueprint::scan::scan(lake, &Default::default(), &glueprint::scan::Silent)
         .await
         .unwrap();
-    discover::union_columns(&report.tables[0].columns)
+    let columns = &report.tables[0].columns;
+    discover::union_columns(columns.iter().map(|c| (c.name.as_str(), &c.ty)))
 }
 
 async fn discover(root: &std::path::Path, budget: u64) -> Discovery {
