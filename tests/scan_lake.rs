@@ -923,3 +923,19 @@ fn control_characters_in_names_are_printed_escaped() {
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("a\\n::warning title=x::injected"), "{text}");
 }
+
+/// A declared table folder that is the root of its store has no lake root above it: refused
+/// before any read, saying what to set.
+#[tokio::test]
+async fn a_table_location_at_a_store_root_is_refused() {
+    let location = glueprint::location::Location::new("s3://bucket/");
+    let error = glueprint::scan::scan_tables([&location], &Default::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "s3://bucket/ is the root of its store, not a table folder below a lake root; set the \
+         table's location to its own folder"
+    );
+}
