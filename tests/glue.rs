@@ -202,18 +202,8 @@ fn apply_converges_when_glue_throttles_and_fails() {
     let client = setup.client();
     runtime.block_on(async {
         for event in 0..3 {
-            let partitions = client
-                .get_partitions()
-                .database_name("events")
-                .table_name(format!("event_{event:03}"))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(
-                partitions.partitions().len(),
-                120,
-                "nothing lost, nothing doubled"
-            );
+            let partitions = every_partition(&client, "events", &format!("event_{event:03}")).await;
+            assert_eq!(partitions.len(), 120, "nothing lost, nothing doubled");
         }
     });
 }

@@ -157,60 +157,54 @@ pub fn parquet_testing() -> PathBuf {
     dir
 }
 
-/// The `moto_server` to run: the one on `PATH`, or else one installed once into a virtual
-/// environment of the project's own (`target/moto-venv`), never into the system Python. Test
-/// binaries start at the same time, so the install runs under a file lock.
+/// The `moto_server` to run: `GLUEPRINT_MOTO_SERVER` when set (to try another moto), else the
+/// one pinned in `tests/venvs/moto.txt`, installed once into `target/moto-venv`. A moto found
+/// on `PATH` is not used: its version would decide what the tests see (page sizes differ).
 pub fn moto_server() -> PathBuf {
     static SERVER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     SERVER
-        .get_or_init(|| {
-            let on_path = std::env::var_os("PATH").and_then(|path| {
-                std::env::split_paths(&path)
-                    .map(|dir| dir.join("moto_server"))
-                    .find(|candidate| candidate.is_file())
-            });
-            on_path.unwrap_or_else(install_moto)
+        .get_or_init(|| match std::env::var_os("GLUEPRINT_MOTO_SERVER") {
+            Some(server) => PathBuf::from(server),
+            None => project_venv("moto", "the S3 and Glue tests talk to moto_server")
+                .join("bin/moto_server"),
         })
         .clone()
-}
-
-fn install_moto() -> PathBuf {
-    project_venv("moto-venv", &["moto[server]"], "moto_server is not on PATH")
-        .join("bin/moto_server")
 }
 
 /// A Python with sqlglot (Trino's SQL dialect, parsed and transpiled) and DuckDB (an embedded
-/// engine), installed once into `target/sql-venv`: the views' SQL is parsed as Trino SQL and
-/// run on real files.
+/// engine), pinned in `tests/venvs/sql.txt` and installed once into `target/sql-venv`.
 pub fn sql_python() -> PathBuf {
     static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PYTHON
-        .get_or_init(|| {
-            project_venv(
-                "sql-venv",
-                &["sqlglot>=30,<31", "duckdb>=1.2,<3"],
-                "the view tests parse and run SQL",
-            )
-            .join("bin/python")
-        })
+        .get_or_init(|| project_venv("sql", "the view tests parse and run SQL").join("bin/python"))
         .clone()
 }
 
-/// A virtual environment of the project's own under `target/` with `packages`, made once
-/// (test binaries start at the same time, so under a file lock), never in the system Python.
-fn project_venv(name: &str, packages: &[&str], why: &str) -> PathBuf {
-    // Integration tests get `target/tmp`; the environment sits beside it.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+/// The folder that holds the tests' venvs and downloads: the build's `target/`.
+pub fn target_dir() -> PathBuf {
+    // Integration tests get `target/tmp`; the rest sits beside it.
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target folder")
-        .to_path_buf();
-    let venv = target.join(name);
-    let installed = venv.join(".installed");
+        .to_path_buf()
+}
+
+/// The virtual environment `target/<name>-venv` with exactly the packages pinned in
+/// `tests/venvs/<name>.txt`, never the system Python. It is made once and made again when the
+/// pins change (the installed pins are kept beside it); test binaries start at the same time,
+/// so under a file lock.
+pub fn project_venv(name: &str, why: &str) -> PathBuf {
+    let pins_file = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/venvs/{name}.txt"));
+    let pins = std::fs::read_to_string(&pins_file)
+        .unwrap_or_else(|error| panic!("read {}: {error}", pins_file.display()));
+    let target = target_dir();
+    let venv = target.join(format!("{name}-venv"));
+    let installed = venv.join("installed-pins.txt");
     std::fs::create_dir_all(&target).unwrap();
-    let lock = std::fs::File::create(target.join(format!("{name}.lock"))).unwrap();
+    let lock = std::fs::File::create(target.join(format!("{name}-venv.lock"))).unwrap();
     lock.lock()
-        .unwrap_or_else(|error| panic!("lock target/{name}.lock: {error}"));
-    if installed.is_file() {
+        .unwrap_or_else(|error| panic!("lock target/{name}-venv.lock: {error}"));
+    if std::fs::read_to_string(&installed).ok().as_deref() == Some(pins.as_str()) {
         return venv;
     }
     let _ = std::fs::remove_dir_all(&venv);
@@ -238,14 +232,18 @@ fn project_venv(name: &str, packages: &[&str], why: &str) -> PathBuf {
         &["-m", "venv", venv.to_str().unwrap()],
         "creating a virtual environment (python3 -m venv; on Debian/Ubuntu it needs python3-venv)",
     );
-    let mut install = vec!["install", "--quiet"];
-    install.extend_from_slice(packages);
     run(
         &venv.join("bin/pip"),
-        &install,
-        &format!("installing {} with pip", packages.join(" ")),
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            pins_file.to_str().unwrap(),
+        ],
+        &format!("installing the packages pinned in tests/venvs/{name}.txt with pip"),
     );
-    std::fs::write(&installed, "").unwrap();
+    std::fs::write(&installed, &pins).unwrap();
     venv
 }
 
@@ -467,4 +465,25 @@ pub fn glueprint_with_env(args: &[&str], env: &[(&str, String)]) -> Output {
         command.env(key, value);
     }
     command.output().expect("run glueprint")
+}
+
+/// Every partition of a Glue table, all pages read: a server's page size (moto's changed from
+/// 1,000 to 100 between releases) must not decide what a test sees.
+pub async fn every_partition(
+    client: &aws_sdk_glue::Client,
+    database: &str,
+    table: &str,
+) -> Vec<aws_sdk_glue::types::Partition> {
+    client
+        .get_partitions()
+        .database_name(database)
+        .table_name(table)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap_or_else(|error| panic!("GetPartitions {database}.{table}: {error:?}"))
+        .into_iter()
+        .flat_map(|page| page.partitions.unwrap_or_default())
+        .collect()
 }
