@@ -80,7 +80,8 @@ pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Cla
 }
 
 /// Whether a union-map branch's values are read as a property declared `declared` in its
-/// view: the branch's own type, a safe widening, any number as double, anything as text.
+/// view: the branch's own type (complex ones too), a safe widening, any number as double,
+/// anything as text (a list, map or struct as its JSON).
 pub fn branch_reads_as(branch: &HiveType, declared: &HiveType) -> bool {
     branch == declared
         || *declared == HiveType::String

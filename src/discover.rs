@@ -49,6 +49,10 @@ pub struct Discovery {
     pub columns: Vec<UnionColumn>,
     pub files_read: u64,
     pub bytes_read: u64,
+    /// The size of the files the sample read from.
+    pub sampled_bytes: u64,
+    /// The bytes the sample was allowed to read.
+    pub budget: u64,
     /// The bytes of every data file of the table: what a full read would cost.
     pub table_bytes: u64,
     pub rows: u64,
@@ -69,23 +73,24 @@ pub struct Property {
 }
 
 impl Property {
-    /// The type to declare for the property (catalog-facts §4): one branch is its type;
-    /// numbers in several branches widen (an int later a double: double); a number and text
-    /// is text, cast; anything else (a boolean beside a number) has no type, `None`.
-    pub fn proposed(&self) -> Option<HiveType> {
+    /// The type to declare for the property: one branch is its type, complex ones too (the
+    /// view exposes it as it is); numbers in several branches widen (an int later a double:
+    /// double); anything else mixed (a number and text, a boolean beside a number, a list
+    /// beside text) is text, which reads every branch.
+    pub fn proposed(&self) -> HiveType {
         let mut types = self.branches.iter().map(|b| b.ty.clone());
-        let first = types.next()?;
-        types.try_fold(first, |merged, ty| {
-            if let Ok(wider) = widen(&merged, &ty) {
-                return Some(wider);
-            }
-            let text_or_number = |t: &HiveType| t.is_numeric() || *t == HiveType::String;
-            // int and double have no safe widening in the merge's rules; a query may cast both.
-            if merged.is_numeric() && ty.is_numeric() {
-                return Some(HiveType::Double);
-            }
-            (text_or_number(&merged) && text_or_number(&ty)).then_some(HiveType::String)
-        })
+        let Some(first) = types.next() else {
+            return HiveType::String;
+        };
+        types
+            .try_fold(first, |merged, ty| {
+                if let Ok(wider) = widen(&merged, &ty) {
+                    return Some(wider);
+                }
+                // int and double have no safe widening in the merge's rules; a view may cast both.
+                (merged.is_numeric() && ty.is_numeric()).then_some(HiveType::Double)
+            })
+            .unwrap_or(HiveType::String)
     }
 }
 
@@ -146,6 +151,7 @@ pub async fn discover(
     files.sort_by(|a, b| b.location.cmp(&a.location));
     let mut discovery = Discovery {
         table_bytes: files.iter().map(|f| f.size).sum(),
+        budget,
         ..Discovery::default()
     };
     let mut found: BTreeMap<String, BTreeMap<String, BTreeMap<String, u64>>> = BTreeMap::new();
@@ -164,6 +170,7 @@ pub async fn discover(
             }
         };
         discovery.files_read += 1;
+        discovery.sampled_bytes += meta.size;
         discovery.rows += read.rows;
         for (column, map) in maps {
             tally(&map, found.entry(column).or_default());
@@ -427,7 +434,10 @@ pub async fn sample_declared(
             .find(|(name, _)| same_name(name, &column.column))
             .map(|(_, properties)| properties);
         for property in &column.properties {
-            let Some(declared_type) = declared.and_then(|d| d.get(&property.key)) else {
+            let Some(declared_type) = declared
+                .and_then(|d| d.get(&property.key))
+                .map(|ty| &ty.value)
+            else {
                 drift.push(PropertyDrift::NewKey {
                     column: column.column.clone(),
                     key: property.key.clone(),

@@ -155,18 +155,15 @@ pub async fn onboard(
     Ok(outcomes)
 }
 
-/// Declares the discovered properties that have one type and are not declared yet: a type
-/// the reviewer chose stays.
+/// Declares every discovered property not declared yet: a type the reviewer chose stays.
 fn declare_properties(file: &mut TableFile, discovery: &Discovery) {
     for column in &discovery.columns {
         for property in &column.properties {
-            if let Some(ty) = property.proposed() {
-                file.properties
-                    .entry(column.column.clone())
-                    .or_default()
-                    .entry(property.key.clone())
-                    .or_insert(declare::TypeSpec(ty));
-            }
+            file.properties
+                .entry(column.column.clone())
+                .or_default()
+                .entry(property.key.clone())
+                .or_insert_with(|| declare::spanned(declare::TypeSpec(property.proposed())));
         }
     }
 }

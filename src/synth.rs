@@ -18,6 +18,8 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Fields, Schema};
 use chrono::{Days, NaiveDate};
 use parquet::arrow::ArrowWriter;
+pub use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -79,9 +81,21 @@ pub fn write_lake(root: &Path, spec: &LakeSpec) -> std::io::Result<u64> {
 
 /// Writes one record batch as an uncompressed Parquet file.
 pub fn write_parquet(path: &Path, batch: &RecordBatch) -> std::io::Result<()> {
+    write_parquet_compressed(path, batch, Compression::UNCOMPRESSED)
+}
+
+/// Writes one record batch as a Parquet file whose pages are compressed with `compression`.
+pub fn write_parquet_compressed(
+    path: &Path,
+    batch: &RecordBatch,
+    compression: Compression,
+) -> std::io::Result<()> {
     let file = File::create(path)?;
-    let mut writer =
-        ArrowWriter::try_new(file, batch.schema(), None).map_err(std::io::Error::other)?;
+    let properties = WriterProperties::builder()
+        .set_compression(compression)
+        .build();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties))
+        .map_err(std::io::Error::other)?;
     writer.write(batch).map_err(std::io::Error::other)?;
     writer.close().map_err(std::io::Error::other)?;
     Ok(())

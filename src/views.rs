@@ -99,6 +99,7 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
             continue;
         };
         for (key, ty) in properties {
+            let ty = &ty.value.0;
             let base = column_name(key);
             let mut name = base.clone();
             let mut suffix = 2;
@@ -111,7 +112,7 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
             }
             select.push(format!(
                 "{} AS {}",
-                property_expression(&column.to_lowercase(), key, &ty.0, branches),
+                property_expression(&column.to_lowercase(), key, ty, branches),
                 quoted(&name)
             ));
             let alias = format!("p{}", spectrum_joins.len() + 1);
@@ -122,10 +123,10 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
             ));
             spectrum_select.push(format!(
                 "{} AS {}",
-                spectrum_expression(&alias, &ty.0, branches),
+                spectrum_expression(&alias, ty, branches),
                 quoted(&name)
             ));
-            columns.push((name, ty.0.clone()));
+            columns.push((name, ty.clone()));
         }
     }
     let sql = format!(
@@ -178,8 +179,23 @@ pub fn spectrum_ddl(external_schema: &str, table: &str, view: &View) -> String {
 }
 
 /// A property in Spectrum: the joined map entry's value, from every branch its type reads.
+/// Spectrum has no cast from a nested value to text, so a `string` property leaves complex
+/// branches out (NULL) there.
 fn spectrum_expression(alias: &str, ty: &HiveType, branches: &[StructField]) -> String {
-    from_branches(&format!("{alias}.value"), ty, branches, redshift_type)
+    from_branches(
+        &format!("{alias}.value"),
+        ty,
+        branches,
+        |member, branch, ty| {
+            if branch == ty {
+                Some(member.to_string())
+            } else if branch.is_primitive() {
+                Some(format!("CAST({member} AS {})", redshift_type(ty)))
+            } else {
+                None
+            }
+        },
+    )
 }
 
 /// Redshift's name of a primitive Hive type.
@@ -208,28 +224,39 @@ fn property_expression(column: &str, key: &str, ty: &HiveType, branches: &[Struc
         quoted(column),
         key.replace('\'', "''")
     );
-    from_branches(&value, ty, branches, trino_type)
+    from_branches(&value, ty, branches, |member, branch, ty| {
+        Some(trino_read(member, branch, ty))
+    })
 }
 
-/// `value`'s members that can hold `ty`, each cast to it (by `type_name`) unless already of it,
-/// the first non-NULL of them.
+/// A branch's value as `ty` in Trino, where a cast exists for every pair that
+/// [`branch_reads_as`] allows except to text: Trino has no cast from `array`, `map` or `row` to
+/// `varchar` (they read as JSON text), none from `varbinary` (read as UTF-8), and its cast of
+/// `double` and `real` prints `1.25E0` where `format('%s', …)` prints `1.25`.
+fn trino_read(member: &str, branch: &HiveType, ty: &HiveType) -> String {
+    match (branch, ty) {
+        _ if branch == ty => member.to_string(),
+        (_, HiveType::String) if !branch.is_primitive() => {
+            format!("json_format(CAST({member} AS JSON))")
+        }
+        (HiveType::Float | HiveType::Double, HiveType::String) => format!("format('%s', {member})"),
+        (HiveType::Binary, HiveType::String) => format!("from_utf8({member})"),
+        _ => format!("CAST({member} AS {})", trino_type(ty)),
+    }
+}
+
+/// `value`'s members that can hold `ty`, each read by `read` (`None`: not in this engine), the
+/// first non-NULL of them.
 fn from_branches(
     value: &str,
     ty: &HiveType,
     branches: &[StructField],
-    type_name: fn(&HiveType) -> String,
+    read: impl Fn(&str, &HiveType, &HiveType) -> Option<String>,
 ) -> String {
     let terms: Vec<String> = branches
         .iter()
         .filter(|branch| branch_reads_as(&branch.ty, ty))
-        .map(|branch| {
-            let member = format!("{value}.{}", branch.name);
-            if branch.ty == *ty {
-                member
-            } else {
-                format!("CAST({member} AS {})", type_name(ty))
-            }
-        })
+        .filter_map(|branch| read(&format!("{value}.{}", branch.name), &branch.ty, ty))
         .collect();
     match terms.as_slice() {
         [] => "NULL".to_string(),
@@ -255,7 +282,7 @@ fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
-/// The Trino name of a primitive Hive type, as Presto view columns and casts write it.
+/// The Trino name of a Hive type, as Presto view columns and casts write it.
 pub fn trino_type(ty: &HiveType) -> String {
     match ty {
         HiveType::Boolean => "boolean".into(),
@@ -272,7 +299,16 @@ pub fn trino_type(ty: &HiveType) -> String {
         HiveType::Binary => "varbinary".into(),
         HiveType::Date => "date".into(),
         HiveType::Timestamp => "timestamp(3)".into(),
-        nested => nested.to_string(),
+        HiveType::Array(element) => format!("array({})", trino_type(element)),
+        HiveType::Map(key, value) => format!("map({}, {})", trino_type(key), trino_type(value)),
+        HiveType::Struct(fields) => format!(
+            "row({})",
+            fields
+                .iter()
+                .map(|field| format!("{} {}", quoted(&field.name), trino_type(&field.ty)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -353,6 +389,13 @@ mod tests {
     use crate::declare::Declared;
 
     fn declared(properties: &str) -> Declared {
+        declared_with(
+            "member0:boolean,member1:int,member2:bigint,member3:float,member4:double,member5:string",
+            properties,
+        )
+    }
+
+    fn declared_with(branches: &str, properties: &str) -> Declared {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("events");
         std::fs::create_dir_all(&db).unwrap();
@@ -366,8 +409,7 @@ mod tests {
             format!(
                 "name: charged\nevent: Charged\ncolumns:\n- name: eventName\n  type: string\n\
                  - name: eventTime\n  type: string\n- name: deviceInfo\n  type: \
-                 struct<model:string>\n- name: eventProps\n  type: map<string,struct<member0:\
-                 boolean,member1:int,member2:bigint,member3:float,member4:double,member5:string>>\n\
+                 struct<model:string>\n- name: eventProps\n  type: map<string,struct<{branches}>>\n\
                  properties:\n  eventProps:\n{properties}"
             ),
         )
@@ -395,8 +437,8 @@ mod tests {
                  AS \"amount\",\n  \
                  COALESCE(CAST({props}'CT Source').member0 AS varchar), CAST({props}'CT \
                  Source').member1 AS varchar), CAST({props}'CT Source').member2 AS varchar), \
-                 CAST({props}'CT Source').member3 AS varchar), CAST({props}'CT Source').member4 \
-                 AS varchar), {props}'CT Source').member5) AS \"ct_source\",\n  \
+                 format('%s', {props}'CT Source').member3), format('%s', {props}'CT \
+                 Source').member4), {props}'CT Source').member5) AS \"ct_source\",\n  \
                  {props}'Is Member').member0 AS \"is_member\",\n  \
                  COALESCE(CAST({props}'Plan').member1 AS bigint), {props}'Plan').member2) AS \
                  \"plan\",\n  \
@@ -407,6 +449,64 @@ mod tests {
         assert_eq!(
             view.renamed,
             [("event time".to_string(), "event_time_2".to_string())]
+        );
+    }
+
+    /// Trino has no cast from a list, map or struct to text: a complex branch is read as it is
+    /// by a property of its type, as JSON text by a string one, and not at all by Spectrum.
+    #[test]
+    fn complex_branches_read_as_themselves_or_as_json() {
+        let declared = declared_with(
+            "member0:boolean,member1:string,member2:array<struct<member1:int,member5:string>>,\
+             member3:map<string,string>",
+            "    Items: array<struct<member1:int,member5:string>>\n    CT Source: string\n",
+        );
+        let database = &declared.databases[0];
+        let view = view_of(database, &database.tables[0]).unwrap();
+        let props = "element_at(\"eventprops\", ";
+        assert!(
+            view.sql.contains(&format!(
+                "COALESCE(CAST({props}'CT Source').member0 AS varchar), {props}'CT \
+                 Source').member1, json_format(CAST({props}'CT Source').member2 AS JSON)), \
+                 json_format(CAST({props}'CT Source').member3 AS JSON))) AS \"ct_source\""
+            )),
+            "{}",
+            view.sql
+        );
+        assert!(
+            view.sql
+                .contains(&format!("{props}'Items').member2 AS \"items\"")),
+            "{}",
+            view.sql
+        );
+        let table = view_table("events", &view);
+        let encoded = table.view_text.unwrap().original;
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(
+                encoded
+                    .trim_start_matches("/* Presto View: ")
+                    .trim_end_matches(" */"),
+            )
+            .unwrap();
+        let document: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(
+            document["columns"][4],
+            serde_json::json!({"name": "ct_source", "type": "varchar"})
+        );
+        assert_eq!(
+            document["columns"][5],
+            serde_json::json!({
+                "name": "items",
+                "type": "array(row(\"member1\" integer, \"member5\" varchar))"
+            })
+        );
+        let spectrum = spectrum_ddl("ext", "charged", &view);
+        assert!(
+            spectrum.contains(
+                "COALESCE(CAST(p1.value.member0 AS VARCHAR(65535)), p1.value.member1) AS \
+                 \"ct_source\""
+            ),
+            "{spectrum}"
         );
     }
 

@@ -403,7 +403,7 @@ fn deep_types_are_written_as_yaml_glueprint_reads_back() {
 #[test]
 fn properties_need_a_union_map_and_a_type_its_branches_read() {
     let union = "map<string,struct<member0:boolean,member1:int,member2:bigint,member3:float,\
-                 member4:double,member5:string>>";
+                 member4:double,member5:string,member6:array<string>>>";
     let table = |properties: &str| {
         format!(
             "name: t\nevent: T\ncolumns:\n- name: eventProps\n  type: {union}\n- name: n\n  \
@@ -414,13 +414,17 @@ fn properties_need_a_union_map_and_a_type_its_branches_read() {
         DATABASE,
         &[(
             "t.yaml",
-            &table("  eventProps:\n    Amount: double\n    Plan: string\n    Count: bigint\n"),
+            &table(
+                "  eventProps:\n    Amount: double\n    Plan: string\n    Count: bigint\n    \
+                 Tags: array<string>\n",
+            ),
         )],
     );
     let declared = glueprint::declare::Declared::load(ok.path()).unwrap();
     assert_eq!(
         declared.databases[0].tables[0].file.properties["eventProps"].len(),
-        3
+        4,
+        "a complex branch's own type is a property's type"
     );
 
     let error = load_error(
@@ -428,7 +432,9 @@ fn properties_need_a_union_map_and_a_type_its_branches_read() {
         &[("t.yaml", &table("  n:\n    Amount: double\n"))],
     );
     assert!(
-        error.contains("`properties` names `n`, which is not a declared union-map column"),
+        error.contains(
+            "t.yaml:10:13: `properties` names `n`, which is not a declared union-map column"
+        ),
         "{error}"
     );
     let error = load_error(
@@ -444,14 +450,21 @@ fn properties_need_a_union_map_and_a_type_its_branches_read() {
     );
     let error = load_error(
         DATABASE,
-        &[("t.yaml", &table("  eventProps:\n    Signed Up: date\n"))],
+        &[(
+            "t.yaml",
+            &table("  eventProps:\n    Signed Up: date\n    Tags: array<int>\n"),
+        )],
     );
     assert!(
         error.contains(
-            "property `Signed Up` of `eventProps` is declared date, which none of the union's \
-             branches (member0 boolean, member1 int, member2 bigint, member3 float, member4 \
-             double, member5 string) can be read as"
+            "t.yaml:10:16: property `Signed Up` of `eventProps` is declared date, which none of \
+             the union's branches (member0 boolean, member1 int, member2 bigint, member3 float, \
+             member4 double, member5 string, member6 array<string>) can be read as"
         ),
         "{error}"
+    );
+    assert!(
+        error.contains("t.yaml:11:11: property `Tags` of `eventProps` is declared array<int>"),
+        "a complex type reads only its own branch: {error}"
     );
 }

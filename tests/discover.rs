@@ -202,23 +202,24 @@ fn onboard_tells_the_properties_and_their_types() {
     let ws = Workspace::new();
     let text = ws.expect(&["onboard", "Charged", "--sample-bytes", "1000000"], 0);
     for line in [
-        "  eventProps: a union map (CleverTap's generic export); 6 propert(ies) in 4 file(s), 5007 rows (",
+        "  eventProps: a union map (CleverTap's generic export); 6 propert(ies) in 5007 row(s) of 4 file(s) sampled (",
+        "bytes read, budget 1000000; the table holds ",
         "    Amount: double (member2 bigint in 2 row(s), member4 double in 2 row(s))",
         "    CT Source: string (member5 string in 5002 row(s))",
-        "    Flag: no one type reads member0 boolean in 1 row(s) and member1 int in 1 row(s); declare it by hand",
+        "    Flag: string (member0 boolean in 1 row(s), member1 int in 1 row(s))",
         "    Is Member: boolean (member0 boolean in 1 row(s))",
         "    Plan: string (member1 int in 1 row(s), member5 string in 1 row(s))",
         "    Session Length: float (member3 float in 1 row(s))",
     ] {
         assert!(text.contains(line), "no {line:?} in:\n{text}");
     }
-    // The properties with one type are declared for review; `Flag` is left to a person.
+    // Every property is declared for review; mixed kinds (`Flag`) read as text.
     let yaml = std::fs::read_to_string(ws.path("catalogs/events/charged.yaml")).unwrap();
     let properties = &yaml[yaml.find("properties:").expect(&yaml)..];
     assert_eq!(
         properties,
-        "properties:\n  eventProps:\n    Amount: double\n    CT Source: string\n    Is Member: \
-         boolean\n    Plan: string\n    Session Length: float\n",
+        "properties:\n  eventProps:\n    Amount: double\n    CT Source: string\n    Flag: \
+         string\n    Is Member: boolean\n    Plan: string\n    Session Length: float\n",
         "{yaml}"
     );
     // The file loads (plan reads it) and a second onboard leaves it as it is.
@@ -308,6 +309,7 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
             "event_time",
             "amount",
             "ct_source",
+            "flag",
             "is_member",
             "plan",
             "session_length"
@@ -367,8 +369,6 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
              (string reads every branch)",
             "property `Coupon` of `eventProps` is in the data (member5 string) but not declared; \
              declare it under `properties:` to have it in the view",
-            "property `Flag` of `eventProps` is in the data (member0 boolean, member1 int) but \
-             not declared; declare it under `properties:` to have it in the view",
             // Declared bigint above, while "gold" is text: the silent NULL this finds.
             "property `Plan` of `eventProps` is declared bigint but 1 value(s) arrive in \
              member5 (string), which the view reads as NULL: declare a type that reads both \
@@ -613,4 +613,90 @@ async fn view_columns_are_checked_and_a_taken_name_refused() {
         error.starts_with("events.charged_v exists in the catalog and is not a view"),
         "{error}"
     );
+}
+
+/// Exports are compressed as their writer chose: discovery reads the pages of every codec the
+/// Parquet format defines and the parquet crate implements (LZO has no Rust decoder).
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_reads_every_codec() {
+    use glueprint::synth::{Compression as C, write_parquet_compressed};
+    let dir = tempfile::tempdir().unwrap();
+    let codecs = [
+        ("snappy", C::SNAPPY),
+        ("gzip", C::GZIP(Default::default())),
+        ("lz4_hadoop", C::LZ4),
+        ("lz4_raw", C::LZ4_RAW),
+        ("zstd", C::ZSTD(Default::default())),
+        ("brotli", C::BROTLI(Default::default())),
+    ];
+    for (day, (name, codec)) in codecs.iter().enumerate() {
+        let batch = union_map_batch(
+            "Charged",
+            &[Some(vec![(*name, V::BigInt(day as i64))]), Some(vec![])],
+        );
+        let path = dir
+            .path()
+            .join(format!("charged/dt=2020-09-{:02}/part-0.parquet", day + 10));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        write_parquet_compressed(&path, &batch, *codec).unwrap();
+    }
+    let lake = Lake::open(dir.path().to_str().unwrap()).await.unwrap();
+    let unions = unions_of(&lake).await;
+    let mut skipped = Vec::new();
+    let found = discover::discover(&lake, "charged", &unions, u64::MAX, &mut skipped)
+        .await
+        .unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!((found.files_read, found.rows), (6, 12));
+    assert_eq!(
+        summary(&found),
+        [
+            "brotli = member2:bigintx1",
+            "gzip = member2:bigintx1",
+            "lz4_hadoop = member2:bigintx1",
+            "lz4_raw = member2:bigintx1",
+            "snappy = member2:bigintx1",
+            "zstd = member2:bigintx1",
+        ]
+    );
+}
+
+/// Files of other writers, one per codec (apache/parquet-testing): every page of every column
+/// decompresses with the codecs glueprint is built with.
+#[test]
+fn other_writers_pages_decompress_in_every_codec() {
+    use parquet::basic::Compression;
+    use parquet::column::page::PageReader;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    for file in [
+        "alltypes_plain.snappy.parquet",
+        "concatenated_gzip_members.parquet",
+        "hadoop_lz4_compressed.parquet",
+        "lz4_raw_compressed.parquet",
+        "byte_stream_split.zstd.parquet",
+        "large_string_map.brotli.parquet",
+    ] {
+        let path = parquet_testing().join(file);
+        let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut pages = 0;
+        for group in 0..reader.num_row_groups() {
+            let row_group = reader.get_row_group(group).unwrap();
+            for column in 0..row_group.num_columns() {
+                assert_ne!(
+                    row_group.metadata().column(column).compression(),
+                    Compression::UNCOMPRESSED,
+                    "{file}"
+                );
+                let mut page_reader = row_group.get_column_page_reader(column).unwrap();
+                while let Some(page) = page_reader
+                    .get_next_page()
+                    .unwrap_or_else(|e| panic!("{file}: {e}"))
+                {
+                    assert!(page.num_values() > 0 || page.buffer().is_empty(), "{file}");
+                    pages += 1;
+                }
+            }
+        }
+        assert!(pages > 0, "{file}: no page read");
+    }
 }

@@ -72,7 +72,8 @@ pub struct TableFile {
     /// The properties of union-map columns (CleverTap's generic `map<string,struct<member0..>>`
     /// export), by column then map key, each with the type its values are read as.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub properties: BTreeMap<String, BTreeMap<String, TypeSpec>>,
+    #[schemars(with = "BTreeMap<String, BTreeMap<String, TypeSpec>>")]
+    pub properties: BTreeMap<String, BTreeMap<String, Spanned<TypeSpec>>>,
     /// The name of the typed view over the properties, when not `<name>_v`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<String>,
@@ -111,7 +112,7 @@ impl ColumnSpec {
     }
 }
 
-pub(super) fn spanned<T>(value: T) -> Spanned<T> {
+pub fn spanned<T>(value: T) -> Spanned<T> {
     Spanned::new(value, Span::UNKNOWN, Span::UNKNOWN)
 }
 

@@ -315,7 +315,8 @@ fn not_expandable(name: &str) -> Option<String> {
 }
 
 /// Properties belong to a declared union-map column, and each one's type must be one its
-/// branches can be read as: a branch's own type, `double` for numbers, `string` for anything.
+/// branches can be read as: a branch's own type (complex ones too), `double` for numbers,
+/// `string` for anything.
 fn check_properties(path: &Path, file: &TableFile, errors: &mut Vec<DeclareError>) {
     if let Some(view) = &file.view {
         let valid = !view.is_empty()
@@ -338,8 +339,11 @@ fn check_properties(path: &Path, file: &TableFile, errors: &mut Vec<DeclareError
             .iter()
             .find(|c| same_name(&c.name.value, column));
         let Some(branches) = declared.and_then(|c| c.ty.0.union_branches()) else {
-            errors.push(DeclareError::file(
+            // The column's own key carries no location; its first property is beneath it.
+            let first = properties.values().next().map(|ty| &ty.referenced);
+            errors.push(DeclareError::at(
                 path,
+                first.unwrap_or(&Span::UNKNOWN),
                 format!(
                     "`properties` names `{column}`, which is not a declared union-map column \
                      (map<string,struct<member0:...,member1:...>>); declare it among `columns` \
@@ -349,17 +353,17 @@ fn check_properties(path: &Path, file: &TableFile, errors: &mut Vec<DeclareError
             continue;
         };
         for (key, ty) in properties {
-            let readable = ty.0.is_primitive()
-                && branches
-                    .iter()
-                    .any(|branch| branch_reads_as(&branch.ty, &ty.0));
+            let readable = branches
+                .iter()
+                .any(|branch| branch_reads_as(&branch.ty, &ty.value.0));
             if !readable {
-                errors.push(DeclareError::file(
+                errors.push(DeclareError::at(
                     path,
+                    &ty.referenced,
                     format!(
                         "property `{key}` of `{column}` is declared {}, which none of the union's \
                          branches ({}) can be read as; declare a branch's type, double or string",
-                        ty.0,
+                        ty.value.0,
                         branches
                             .iter()
                             .map(|b| format!("{} {}", b.name, b.ty))

@@ -22,7 +22,7 @@ mod write;
 
 pub use file::{
     ColumnSpec, DatabaseFile, LintLevel, PartitionMode, Projection, ProjectionKind, TableFile,
-    TypeSpec,
+    TypeSpec, spanned,
 };
 use load::load_database;
 pub use load::{parse, read};

@@ -47,13 +47,16 @@ fn discovery_text(discovery: &Discovery) -> String {
     for column in &discovery.columns {
         let _ = writeln!(
             out,
-            "  {}: a union map (CleverTap's generic export); {} propert(ies) in {} file(s), \
-             {} rows ({} of {} bytes read):",
+            "  {}: a union map (CleverTap's generic export); {} propert(ies) in {} row(s) of {} \
+             file(s) sampled ({} bytes of files; {} bytes read, budget {}; the table holds {} \
+             bytes):",
             column.column,
             column.properties.len(),
-            discovery.files_read,
             discovery.rows,
+            discovery.files_read,
+            discovery.sampled_bytes,
             discovery.bytes_read,
+            discovery.budget,
             discovery.table_bytes
         );
         for property in &column.properties {
@@ -62,15 +65,13 @@ fn discovery_text(discovery: &Discovery) -> String {
                 .iter()
                 .map(|b| format!("{} {} in {} row(s)", b.branch, b.ty, b.rows))
                 .collect();
-            let _ = match property.proposed() {
-                Some(ty) => writeln!(out, "    {}: {ty} ({})", property.key, branches.join(", ")),
-                None => writeln!(
-                    out,
-                    "    {}: no one type reads {}; declare it by hand",
-                    property.key,
-                    branches.join(" and ")
-                ),
-            };
+            let _ = writeln!(
+                out,
+                "    {}: {} ({})",
+                property.key,
+                property.proposed(),
+                branches.join(", ")
+            );
         }
     }
     out
