@@ -232,14 +232,18 @@ fn property_expression(column: &str, key: &str, ty: &HiveType, branches: &[Struc
 /// A branch's value as `ty` in Trino, where a cast exists for every pair that
 /// [`branch_reads_as`] allows except to text: Trino has no cast from `array`, `map` or `row` to
 /// `varchar` (they read as JSON text), none from `varbinary` (read as UTF-8), and its cast of
-/// `double` and `real` prints `1.25E0` where `format('%s', …)` prints `1.25`.
+/// `double` and `real` prints `1.25E0` where `format('%s', …)` prints `1.25`. Both `format` and
+/// a cast to JSON turn NULL into the text `null`, which would win the COALESCE over the branch
+/// that holds the value: they apply only to a value that is there.
 fn trino_read(member: &str, branch: &HiveType, ty: &HiveType) -> String {
     match (branch, ty) {
         _ if branch == ty => member.to_string(),
         (_, HiveType::String) if !branch.is_primitive() => {
-            format!("json_format(CAST({member} AS JSON))")
+            format!("if({member} IS NOT NULL, json_format(CAST({member} AS JSON)))")
         }
-        (HiveType::Float | HiveType::Double, HiveType::String) => format!("format('%s', {member})"),
+        (HiveType::Float | HiveType::Double, HiveType::String) => {
+            format!("if({member} IS NOT NULL, format('%s', {member}))")
+        }
         (HiveType::Binary, HiveType::String) => format!("from_utf8({member})"),
         _ => format!("CAST({member} AS {})", trino_type(ty)),
     }
@@ -437,8 +441,9 @@ mod tests {
                  AS \"amount\",\n  \
                  COALESCE(CAST({props}'CT Source').member0 AS varchar), CAST({props}'CT \
                  Source').member1 AS varchar), CAST({props}'CT Source').member2 AS varchar), \
-                 format('%s', {props}'CT Source').member3), format('%s', {props}'CT \
-                 Source').member4), {props}'CT Source').member5) AS \"ct_source\",\n  \
+                 if({props}'CT Source').member3 IS NOT NULL, format('%s', {props}'CT \
+                 Source').member3)), if({props}'CT Source').member4 IS NOT NULL, format('%s', \
+                 {props}'CT Source').member4)), {props}'CT Source').member5) AS \"ct_source\",\n  \
                  {props}'Is Member').member0 AS \"is_member\",\n  \
                  COALESCE(CAST({props}'Plan').member1 AS bigint), {props}'Plan').member2) AS \
                  \"plan\",\n  \
@@ -467,8 +472,10 @@ mod tests {
         assert!(
             view.sql.contains(&format!(
                 "COALESCE(CAST({props}'CT Source').member0 AS varchar), {props}'CT \
-                 Source').member1, json_format(CAST({props}'CT Source').member2 AS JSON)), \
-                 json_format(CAST({props}'CT Source').member3 AS JSON))) AS \"ct_source\""
+                 Source').member1, if({props}'CT Source').member2 IS NOT NULL, \
+                 json_format(CAST({props}'CT Source').member2 AS JSON))), if({props}'CT \
+                 Source').member3 IS NOT NULL, json_format(CAST({props}'CT Source').member3 AS \
+                 JSON)))) AS \"ct_source\""
             )),
             "{}",
             view.sql

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test crate uses its own subset of these helpers
 
 pub mod proxy;
+pub mod trino;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -446,6 +447,33 @@ impl Moto {
             .build()
             .expect("an S3 client for moto")
     }
+}
+
+impl Moto {
+    /// Ends this server when the test process ends, for a server kept in a `static` (which is
+    /// never dropped).
+    pub fn end_with_this_process(&self) {
+        if let Some(child) = &self.own {
+            end_with_this_process(child.id());
+        }
+    }
+}
+
+/// Ends process `pid` once this test process has ended, however it ends: a watcher polls for
+/// it. For servers shared by the tests of one binary through a `static`.
+pub fn end_with_this_process(pid: u32) {
+    std::process::Command::new("sh")
+        .args([
+            "-c",
+            "while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null",
+            &std::process::id().to_string(),
+            &pid.to_string(),
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the watcher of a shared server");
 }
 
 impl Drop for Moto {

@@ -1,0 +1,366 @@
+//! The engine is the judge: what `glueprint apply` writes into Glue (moto) over a lake in S3
+//! (moto) is queried by a real Trino 476, the engine Athena v3 is built on, and must return
+//! what the test wrote. One Trino and one moto serve every test of this binary; each test has
+//! its own bucket and Glue database.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+use common::trino::Trino;
+use common::*;
+
+struct Engine {
+    moto: Moto,
+    trino: Trino,
+}
+
+/// The servers shared by this binary's tests, started once and ended with the process.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let moto = Moto::start_own();
+        moto.end_with_this_process();
+        let trino = Trino::start(&moto);
+        end_with_this_process(trino.pid());
+        Engine { moto, trino }
+    })
+}
+
+/// One test's lake (written locally, mirrored to its own bucket), `catalogs/` declaring its
+/// database, and glueprint run against Glue in the shared moto.
+struct Scenario {
+    dir: tempfile::TempDir,
+    database: String,
+    mirrored: std::cell::RefCell<Mirrored>,
+}
+
+impl Scenario {
+    fn new(database: &str) -> Scenario {
+        let engine = engine();
+        let bucket = database.replace('_', "-");
+        engine.moto.create_bucket(&bucket);
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("catalogs").join(database);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("database.yaml"),
+            format!(
+                "name: {database}\nlocation: s3://{bucket}/lake/\npartition_keys:\n- name: dt\n  \
+                 type: string\n"
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("lake")).unwrap();
+        Scenario {
+            dir,
+            database: database.to_string(),
+            mirrored: Default::default(),
+        }
+    }
+
+    fn lake(&self) -> PathBuf {
+        self.dir.path().join("lake")
+    }
+
+    fn yaml(&self, table: &str) -> PathBuf {
+        self.dir
+            .path()
+            .join("catalogs")
+            .join(&self.database)
+            .join(format!("{table}.yaml"))
+    }
+
+    /// Mirrors the lake to S3, runs glueprint on Glue, expects `code`, gives standard output.
+    fn glueprint(&self, args: &[&str], code: i32) -> String {
+        let engine = engine();
+        engine.moto.mirror(
+            &self.database.replace('_', "-"),
+            &self.lake(),
+            "lake",
+            &mut self.mirrored.borrow_mut(),
+        );
+        let mut env = engine.moto.env();
+        env.push(("GLUEPRINT_CATALOG", "glue".into()));
+        let catalogs = self.dir.path().join("catalogs");
+        let mut all = args.to_vec();
+        all.extend(["--catalogs", catalogs.to_str().unwrap()]);
+        let output = glueprint_with_env(&all, &env);
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "glueprint {args:?}\nstdout:\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+
+    /// onboard → apply → plan, which must then be empty.
+    fn onboard_and_apply(&self, events: &[&str]) {
+        let mut onboard = vec!["onboard"];
+        onboard.extend_from_slice(events);
+        self.glueprint(&onboard, 0);
+        self.glueprint(&["apply", "--yes"], 0);
+        self.glueprint(&["plan", "--detailed-exitcode"], 0);
+    }
+
+    fn rows(&self, sql: &str) -> Vec<Vec<Value>> {
+        engine().trino.rows(&sql.replace("$db", &self.database))
+    }
+}
+
+/// Raw exports in CleverTap's generic shape, written by pyarrow (the test venv pinned in
+/// `tests/venvs/pyarrow.txt`) with the given codec per file.
+fn write_exports(files: Value) {
+    let python =
+        project_venv("pyarrow", "the engine tests write exports with pyarrow").join("bin/python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/writers/clevertap_export.py");
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(files.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn record(time: u32, props: Value) -> Value {
+    json!({
+        "eventName": "Charged",
+        "eventTime": (1_600_473_600 + time * 60).to_string(),
+        "profile": [["identity", {"member0": format!("user-{time}")}],
+                    ["all_identities", {"member1": [format!("id-{time}"), "shared"]}]],
+        "deviceInfo": [["model", {"member0": "Pixel"}], ["dpi", {"member1": 420}],
+                       ["dimensions", {"member2": [["width", "1080"], ["unit", "px"]]}]],
+        "eventProps": props,
+    })
+}
+
+/// The real shape, compressed: every branch kind (scalars, a list of structs, lists of text,
+/// maps), keys that move between branches, a key that is a number one day and text the next,
+/// empty and null maps, several codecs and a second writer (arrow-rs). onboard declares every
+/// property with no hand edit, apply creates the views, and each view reads in Trino the typed
+/// values the test wrote.
+#[test]
+fn views_over_real_exports_read_typed_values_in_trino() {
+    let scenario = Scenario::new("views");
+    let lake = scenario.lake();
+    let day1 = vec![
+        record(
+            0,
+            json!([
+                ["CT Source", {"member5": "Mobile"}],
+                ["Amount", {"member1": 10}],
+                ["Plan", {"member2": 3}],
+                ["Score", {"member4": 1.25}],
+                ["Rating", {"member3": 2.5}],
+                ["Is Member", {"member0": true}],
+                ["Items", {"member6": [{"member5": "shoe", "member1": 2}]}],
+                ["Mixed", {"member6": [{"member0": false}]}],
+            ]),
+        ),
+        record(1, json!([])),
+        record(2, Value::Null),
+    ];
+    let day2 = vec![record(
+        0,
+        json!([
+            ["CT Source", {"member5": "Web"}],
+            ["Amount", {"member4": 9.5}],
+            ["Plan", {"member5": "gold"}],
+            ["Score", {"member5": "high"}],
+            ["Mixed", {"member5": "plain"}],
+            ["Items", {"member6": []}],
+        ]),
+    )];
+    let path = |day: &str, file: &str| {
+        lake.join(format!("charged/dt={day}/{file}"))
+            .display()
+            .to_string()
+    };
+    write_exports(json!([
+        {"path": path("2020-09-19", "part-0.snappy.parquet"), "codec": "snappy", "records": day1},
+        {"path": path("2020-09-20", "part-0.zstd.parquet"), "codec": "zstd", "records": day2},
+        {"path": path("2020-09-20", "part-1.gzip.parquet"), "codec": "gzip", "records": [
+            record(5, json!([["Amount", {"member2": 7}]]))]},
+        {"path": path("2020-09-20", "part-2.none.parquet"), "codec": "none", "records": [
+            record(6, json!([["Rating", {"member3": 4.0}]]))]},
+        {"path": path("2020-09-20", "part-3.snappy.parquet"), "codec": "snappy", "records": [
+            record(7, json!([["Is Member", {"member0": false}]]))]},
+    ]));
+    // A second writer, arrow-rs, in a second table: Hadoop's LZ4 framing and zstd.
+    for (day, codec) in [
+        ("2020-09-19", glueprint::synth::Compression::LZ4),
+        (
+            "2020-09-20",
+            glueprint::synth::Compression::ZSTD(Default::default()),
+        ),
+    ] {
+        use glueprint::synth::UnionValue as V;
+        let plan = if day == "2020-09-19" {
+            V::Int(4)
+        } else {
+            V::Text("gold".into())
+        };
+        let batch = glueprint::synth::union_map_batch(
+            "App Launched",
+            &[Some(vec![
+                ("Plan", plan),
+                ("CT Source", V::Text("Email".into())),
+            ])],
+        );
+        let file = lake.join(format!("app_launched/dt={day}/part-0.parquet"));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        glueprint::synth::write_parquet_compressed(&file, &batch, codec).unwrap();
+    }
+
+    scenario.onboard_and_apply(&["Charged", "App Launched"]);
+    let yaml = std::fs::read_to_string(scenario.yaml("charged")).unwrap();
+    let properties = &yaml[yaml.find("properties:").expect(&yaml)..];
+    for declared in [
+        "    Amount: double\n",
+        "    CT Source: string\n",
+        "    Is Member: boolean\n",
+        "    Items:\n      array:\n        struct:\n          member0: boolean\n          member1: int\n",
+        "    Mixed: string\n",
+        "    Plan: string\n",
+        "    Rating: float\n",
+        "    Score: string\n",
+        "    all_identities: array<string>\n",
+        "    dimensions: map<string,string>\n",
+        "    dpi: bigint\n",
+    ] {
+        assert!(properties.contains(declared), "no {declared:?} in:\n{yaml}");
+    }
+
+    let described: Vec<(String, String)> = scenario
+        .rows("DESCRIBE $db.charged_v")
+        .into_iter()
+        .map(|row| {
+            (
+                row[0].as_str().unwrap().into(),
+                row[1].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for (name, ty) in [
+        ("amount", "double"),
+        ("ct_source", "varchar"),
+        ("is_member", "boolean"),
+        (
+            "items",
+            "array(row(member0 boolean, member1 integer, member2 bigint, member3 real, member4 double, member5 varchar))",
+        ),
+        ("plan", "varchar"),
+        ("rating", "real"),
+        ("all_identities", "array(varchar)"),
+        ("dimensions", "map(varchar, varchar)"),
+        ("dpi", "bigint"),
+        ("event_time", "timestamp(3) with time zone"),
+    ] {
+        assert!(
+            described.contains(&(name.to_string(), ty.to_string())),
+            "{name} {ty} not in {described:?}"
+        );
+    }
+
+    let rows = scenario.rows(
+        "SELECT dt, eventtime, amount, ct_source, plan, score, rating, is_member, items, mixed, \
+         all_identities, dimensions, dpi, identity, model FROM $db.charged_v \
+         ORDER BY dt, eventtime",
+    );
+    let null = Value::Null;
+    let items_of =
+        |member1: Value, member5: &str| json!([[null, member1, null, null, null, member5]]);
+    let identities = |time: u32| json!([format!("id-{time}"), "shared"]);
+    let dimensions = json!({"width": "1080", "unit": "px"});
+    let pyarrow_row = |dt: &str, time: u32, values: Vec<Value>| {
+        let mut row = vec![json!(dt), json!((1_600_473_600 + time * 60).to_string())];
+        row.extend(values);
+        row.extend([
+            identities(time),
+            dimensions.clone(),
+            json!(420),
+            json!(format!("user-{time}")),
+            json!("Pixel"),
+        ]);
+        row
+    };
+    let empty = || vec![null.clone(); 8];
+    let expected = vec![
+        pyarrow_row(
+            "2020-09-19",
+            0,
+            vec![
+                json!(10.0),
+                json!("Mobile"),
+                json!("3"),
+                json!("1.25"),
+                json!(2.5),
+                json!(true),
+                items_of(json!(2), "shoe"),
+                json!(
+                    "[{\"member0\":false,\"member1\":null,\"member2\":null,\"member3\":null,\"member4\":null,\"member5\":null}]"
+                ),
+            ],
+        ),
+        pyarrow_row("2020-09-19", 1, empty()),
+        pyarrow_row("2020-09-19", 2, empty()),
+        pyarrow_row(
+            "2020-09-20",
+            0,
+            vec![
+                json!(9.5),
+                json!("Web"),
+                json!("gold"),
+                json!("high"),
+                null.clone(),
+                null.clone(),
+                json!([]),
+                json!("plain"),
+            ],
+        ),
+        pyarrow_row("2020-09-20", 5, {
+            let mut values = empty();
+            values[0] = json!(7.0);
+            values
+        }),
+        pyarrow_row("2020-09-20", 6, {
+            let mut values = empty();
+            values[4] = json!(4.0);
+            values
+        }),
+        pyarrow_row("2020-09-20", 7, {
+            let mut values = empty();
+            values[5] = json!(false);
+            values
+        }),
+    ];
+    assert_eq!(rows.len(), expected.len(), "{rows:#?}");
+    for (row, want) in rows.iter().zip(&expected) {
+        assert_eq!(row, want, "a row of the view");
+    }
+    assert_eq!(
+        scenario.rows("SELECT dt, ct_source, plan FROM $db.app_launched_v ORDER BY dt"),
+        [
+            [json!("2020-09-19"), json!("Email"), json!("4")],
+            [json!("2020-09-20"), json!("Email"), json!("gold")]
+        ]
+    );
+}
