@@ -10,6 +10,7 @@ use std::ops::Range;
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
+use parquet::basic::Compression;
 use parquet::file::metadata::{
     FooterTail, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataReader,
     ParquetStatisticsPolicy,
@@ -383,6 +384,21 @@ fn decode(footer: &[u8]) -> Result<ParquetMetaData, FooterError> {
             FooterError::Corrupt { reason }
         }
     })
+}
+
+/// A codec the Parquet format defines that Trino's reader has no decompressor for (Trino
+/// 476's `ParquetCompressionUtils` reads UNCOMPRESSED, SNAPPY, GZIP, LZO, LZ4 and ZSTD; the
+/// engine tests see BROTLI and LZ4_RAW files fail with "Codec not supported").
+pub fn engine_codec(metadata: &ParquetMetaData) -> Option<&'static str> {
+    metadata
+        .row_groups()
+        .iter()
+        .flat_map(|group| group.columns())
+        .find_map(|chunk| match chunk.compression() {
+            Compression::BROTLI(_) => Some("BROTLI"),
+            Compression::LZ4_RAW => Some("LZ4_RAW"),
+            _ => None,
+        })
 }
 
 /// Shows bytes as text when they are printable ASCII, in hex otherwise.

@@ -666,7 +666,6 @@ async fn discovery_reads_every_codec() {
 #[test]
 fn other_writers_pages_decompress_in_every_codec() {
     use parquet::basic::Compression;
-    use parquet::column::page::PageReader;
     use parquet::file::reader::{FileReader, SerializedFileReader};
     for file in [
         "alltypes_plain.snappy.parquet",

@@ -364,3 +364,54 @@ fn views_over_real_exports_read_typed_values_in_trino() {
         ]
     );
 }
+
+/// Which page codecs Trino reads, asked of Trino: one table applied over a snappy file whose
+/// object is then rewritten with each codec. glueprint's scan refuses exactly the codecs Trino
+/// fails on (`engine_unreadable_codec`), so a future Trino that reads them fails this test.
+#[test]
+fn trino_reads_the_codecs_the_scan_accepts_and_fails_on_the_others() {
+    let scenario = Scenario::new("codecs");
+    let lake = scenario.lake();
+    let file = lake.join("charged/dt=2020-09-19/part-0.parquet");
+    let records = json!([record(0, json!([["Amount", {"member4": 9.5}]]))]);
+    let write = |codec: &str| {
+        write_exports(
+            json!([{"path": file.display().to_string(), "codec": codec, "records": records}]),
+        );
+    };
+    write("snappy");
+    scenario.onboard_and_apply(&["Charged"]);
+    for (codec, trino_reads) in [
+        ("gzip", true),
+        ("zstd", true),
+        ("none", true),
+        ("brotli", false),
+        // pyarrow's "lz4" is the LZ4_RAW codec; Hadoop's LZ4 framing (arrow-rs) is read in the
+        // views test.
+        ("lz4", false),
+    ] {
+        write(codec);
+        let (_, scan) = scan_json(&lake, &[]);
+        let problems = problems(table(&scan, "charged"));
+        let refused = problems
+            .iter()
+            .any(|(kind, _, _)| kind == "engine_unreadable_codec");
+        assert_eq!(refused, !trino_reads, "{codec}: {problems:?}");
+        let plan = scenario.glueprint(&["plan"], 0);
+        assert_eq!(
+            plan.contains("error[engine_unreadable_codec]: charged/dt=2020-09-19/part-0.parquet"),
+            !trino_reads,
+            "{codec}: {plan}"
+        );
+        let answer = engine().trino.query("SELECT amount FROM codecs.charged_v");
+        if trino_reads {
+            assert_eq!(answer, Ok(vec![vec![json!(9.5)]]), "{codec}");
+        } else {
+            let error = answer.expect_err(codec);
+            assert!(
+                error.starts_with("GENERIC_INTERNAL_ERROR"),
+                "{codec}: {error}"
+            );
+        }
+    }
+}

@@ -331,6 +331,50 @@ fn encrypted_footers_are_reported_not_fatal() {
     assert!(columns(t).is_empty());
 }
 
+/// Other writers' files in the two codecs Trino has no decompressor for (the engine tests ask
+/// Trino itself): reported per file, beside a snappy file whose schema still counts.
+#[test]
+fn codecs_athena_cannot_read_are_reported() {
+    let lake = tempfile::tempdir().unwrap();
+    std::fs::create_dir(lake.path().join("t")).unwrap();
+    for (source, name) in [
+        ("lz4_raw_compressed.parquet", "a.parquet"),
+        ("large_string_map.brotli.parquet", "b.parquet"),
+        ("hadoop_lz4_compressed.parquet", "c.parquet"),
+    ] {
+        std::os::unix::fs::symlink(
+            parquet_testing().join(source),
+            lake.path().join("t").join(name),
+        )
+        .unwrap();
+    }
+    let (code, document) = scan_json(lake.path(), &[]);
+    assert_eq!(code, 2);
+    let t = table(&document, "t");
+    let found: Vec<(String, String)> = problems(t)
+        .into_iter()
+        .map(|(kind, message, _)| (kind, message))
+        .collect();
+    assert_eq!(
+        found,
+        pairs(&[
+            (
+                "engine_unreadable_codec",
+                "t/a.parquet compresses its pages with LZ4_RAW, which Athena's Parquet reader \
+                 (Trino) cannot decompress: every query that reads the table fails; write it \
+                 with snappy, gzip or zstd"
+            ),
+            (
+                "engine_unreadable_codec",
+                "t/b.parquet compresses its pages with BROTLI, which Athena's Parquet reader \
+                 (Trino) cannot decompress: every query that reads the table fails; write it \
+                 with snappy, gzip or zstd"
+            ),
+        ])
+    );
+    assert!(!columns(t).is_empty(), "the Hadoop LZ4 file is read");
+}
+
 #[test]
 fn folder_layouts_that_do_not_agree_are_reported_never_guessed() {
     let lake = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use object_store::ObjectMeta;
 
 use crate::cache::FooterCache;
-use crate::footer::{FooterError, FooterRead, read_footer, read_local_footer};
+use crate::footer::{FooterError, FooterRead, engine_codec, read_footer, read_local_footer};
 use crate::infer::{FileSchema, SchemaError, file_schema, fingerprint};
 use crate::layout::Folder;
 use crate::store::Lake;
@@ -47,6 +47,11 @@ pub(super) enum FileError {
     Footer(#[from] FooterError),
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    #[error(
+        "compresses its pages with {codec}, which Athena's Parquet reader (Trino) cannot \
+         decompress: every query that reads the table fails; write it with snappy, gzip or zstd"
+    )]
+    EngineCodec { codec: &'static str },
 }
 
 impl FileError {
@@ -67,6 +72,7 @@ impl FileError {
                 FooterError::Read { .. } => "read_failed",
             },
             FileError::Schema(_) => "unreadable_schema",
+            FileError::EngineCodec { .. } => "engine_unreadable_codec",
         }
     }
 }
@@ -174,6 +180,9 @@ impl FileContext {
         footer: FooterRead,
     ) -> FileOutcome {
         let schema = footer.result.map_err(FileError::from).and_then(|metadata| {
+            if let Some(codec) = engine_codec(&metadata) {
+                return Err(FileError::EngineCodec { codec });
+            }
             let fingerprint = fingerprint(&metadata);
             let known = self
                 .mapped

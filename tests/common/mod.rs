@@ -462,18 +462,18 @@ impl Moto {
 /// Ends process `pid` once this test process has ended, however it ends: a watcher polls for
 /// it. For servers shared by the tests of one binary through a `static`.
 pub fn end_with_this_process(pid: u32) {
-    std::process::Command::new("sh")
+    // The watcher runs in the background of a shell that returns at once.
+    let status = std::process::Command::new("sh")
         .args([
             "-c",
-            "while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null",
+            "(while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null) \
+             </dev/null >/dev/null 2>&1 &",
             &std::process::id().to_string(),
             &pid.to_string(),
         ])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
+        .status()
         .expect("start the watcher of a shared server");
+    assert!(status.success(), "the watcher of a shared server: {status}");
 }
 
 impl Drop for Moto {
