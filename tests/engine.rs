@@ -700,3 +700,38 @@ fn every_type_glueprint_writes_reads_in_trino() {
         [[json!(written.0), json!(written.1)]]
     );
 }
+
+/// A table declared with Athena partition projection registers no partition; Trino's Hive
+/// connector reads the `projection.*` parameters glueprint writes and reads exactly the days
+/// the projected range holds.
+#[test]
+fn projected_partitions_read_exactly_the_projected_days() {
+    let scenario = Scenario::new("projection");
+    let spec = glueprint::synth::LakeSpec {
+        events: vec!["Charged".into()],
+        ..glueprint::synth::LakeSpec::numbered(0, 3)
+    };
+    glueprint::synth::write_lake(&scenario.lake(), &spec).unwrap();
+    scenario.glueprint(&["onboard", "Charged"], 0);
+    edit(
+        &scenario.yaml("charged"),
+        "event: Charged\n",
+        "event: Charged\npartitions:\n  projection:\n    dt:\n      type: date\n      range: \
+         2020-09-19,2020-09-20\n      format: yyyy-MM-dd\n",
+    );
+    scenario.glueprint(&["apply", "--yes"], 0);
+    scenario.glueprint(&["plan", "--detailed-exitcode"], 0);
+    let rows = spec.rows_per_file as i64;
+    assert_eq!(
+        scenario.rows("SELECT dt, count(*) FROM $db.charged GROUP BY dt ORDER BY dt"),
+        [
+            [json!("2020-09-19"), json!(rows)],
+            [json!("2020-09-20"), json!(rows)]
+        ],
+        "the lake's third day, 2020-09-21, is outside the projected range"
+    );
+    assert_eq!(
+        scenario.rows("SELECT count(*) FROM $db.charged WHERE dt = '2020-09-20'"),
+        [[json!(rows)]]
+    );
+}

@@ -217,7 +217,9 @@ fn write_configuration(etc: &Path, data: &Path, port: u16, moto: &str) {
     write("log.properties", "io.trino=WARN\n".into());
     // What is known to matter with moto: the endpoint, static keys, path-style requests, no
     // statistics (moto answers 500 to the column-statistics calls), one partition segment,
-    // and no metastore cache so that every query sees what glueprint just applied.
+    // and no metastore cache so that every query sees what glueprint just applied. Athena's
+    // partition projection (`projection.*` table parameters) is on by default in 476; set
+    // here so that the tests do not hang on a default.
     write(
         &format!("catalog/{CATALOG}.properties"),
         format!(
@@ -225,7 +227,8 @@ fn write_configuration(etc: &Path, data: &Path, port: u16, moto: &str) {
              hive.metastore.glue.endpoint-url={moto}\nhive.metastore.glue.aws-access-key=testing\n\
              hive.metastore.glue.aws-secret-key=testing\nhive.metastore.glue.partitions-segments=1\n\
              hive.metastore-cache-ttl=0s\nhive.metastore-stats-cache-ttl=0s\n\
-             hive.table-statistics-enabled=false\nfs.native-s3.enabled=true\n\
+             hive.table-statistics-enabled=false\nhive.partition-projection-enabled=true\n\
+             fs.native-s3.enabled=true\n\
              s3.endpoint={moto}\ns3.region=us-east-1\ns3.aws-access-key=testing\n\
              s3.aws-secret-key=testing\ns3.path-style-access=true\n"
         ),
