@@ -295,9 +295,16 @@ pub fn athena(file: &ParquetType, declared: &HiveType) -> Read {
         }
         H::Float => match (file.physical, file.annotation) {
             (S::Float, A::None) => Read::Reads,
-            _ if file.integer().is_some() => Read::Garbles(
-                "integer bits are read as float bits: every value comes back wrong".into(),
-            ),
+            // Zero-scale decimals stored as INT32/INT64 are integers to the reader too: Trino
+            // 476 reads a stored 7 as 9.8E-45 (the engine tests).
+            _ if file.integer().is_some()
+                || matches!(file.physical, S::Int32 | S::Int64)
+                    && matches!(file.annotation, A::Decimal { scale: 0, .. }) =>
+            {
+                Read::Garbles(
+                    "integer bits are read as float bits: every value comes back wrong".into(),
+                )
+            }
             _ => Read::Fails,
         },
         H::Double => match (file.physical, file.annotation) {

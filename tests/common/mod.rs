@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test crate uses its own subset of these helpers
 
 pub mod proxy;
+pub mod read_matrix;
 pub mod trino;
 
 use std::path::{Path, PathBuf};

@@ -219,7 +219,7 @@ fn write_configuration(etc: &Path, data: &Path, port: u16, moto: &str) {
     // statistics (moto answers 500 to the column-statistics calls), one partition segment,
     // and no metastore cache so that every query sees what glueprint just applied. Athena's
     // partition projection (`projection.*` table parameters) is on by default in 476; set
-    // here so that the tests do not hang on a default.
+    // here so that the tests do not depend on a default.
     write(
         &format!("catalog/{CATALOG}.properties"),
         format!(
