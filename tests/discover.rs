@@ -699,3 +699,37 @@ fn other_writers_pages_decompress_in_every_codec() {
         assert!(pages > 0, "{file}: no page read");
     }
 }
+
+/// The real shape on the local catalog: pyarrow exports with list, list-of-struct and map
+/// branches, compressed; onboard declares every property with no hand edit, and apply then
+/// plan rest.
+#[test]
+fn onboard_apply_plan_rest_on_real_exports() {
+    use serde_json::json;
+    let ws = Workspace::new();
+    let path = |day: &str| {
+        ws.path(&format!("lake/purchase/dt={day}/part-0.parquet"))
+            .display()
+            .to_string()
+    };
+    write_exports(&json!([
+        {"path": path("2020-09-19"), "codec": "zstd", "records": [
+            record(0, json!([["Items", {"member6": [{"member5": "shoe"}]}], ["Amount", {"member1": 3}]])),
+            record(1, serde_json::Value::Null)]},
+        {"path": path("2020-09-20"), "codec": "gzip", "records": [
+            record(0, json!([["Items", {"member5": "none"}], ["Amount", {"member4": 2.5}]]))]},
+    ]));
+    let text = ws.expect(&["onboard", "Purchase"], 0);
+    assert!(!text.contains("discovery_skipped"), "{text}");
+    let yaml = std::fs::read_to_string(ws.path("catalogs/events/purchase.yaml")).unwrap();
+    for declared in [
+        "    Amount: double\n",
+        "    Items: string\n",
+        "    all_identities: array<string>\n",
+        "    dimensions: map<string,string>\n",
+    ] {
+        assert!(yaml.contains(declared), "no {declared:?} in:\n{yaml}");
+    }
+    ws.expect(&["apply", "--yes"], 0);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}

@@ -118,45 +118,6 @@ impl Scenario {
     }
 }
 
-/// Raw exports in CleverTap's generic shape, written by pyarrow (the test venv pinned in
-/// `tests/venvs/pyarrow.txt`) with the given codec per file.
-fn write_exports(files: Value) {
-    let python =
-        project_venv("pyarrow", "the engine tests write exports with pyarrow").join("bin/python");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/writers/clevertap_export.py");
-    let mut child = std::process::Command::new(python)
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(files.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn record(time: u32, props: Value) -> Value {
-    json!({
-        "eventName": "Charged",
-        "eventTime": (1_600_473_600 + time * 60).to_string(),
-        "profile": [["identity", {"member0": format!("user-{time}")}],
-                    ["all_identities", {"member1": [format!("id-{time}"), "shared"]}]],
-        "deviceInfo": [["model", {"member0": "Pixel"}], ["dpi", {"member1": 420}],
-                       ["dimensions", {"member2": [["width", "1080"], ["unit", "px"]]}]],
-        "eventProps": props,
-    })
-}
-
 /// The real shape, compressed: every branch kind (scalars, a list of structs, lists of text,
 /// maps), keys that move between branches, a key that is a number one day and text the next,
 /// empty and null maps, several codecs and a second writer (arrow-rs). onboard declares every
@@ -199,7 +160,7 @@ fn views_over_real_exports_read_typed_values_in_trino() {
             .display()
             .to_string()
     };
-    write_exports(json!([
+    write_exports(&json!([
         {"path": path("2020-09-19", "part-0.snappy.parquet"), "codec": "snappy", "records": day1},
         {"path": path("2020-09-20", "part-0.zstd.parquet"), "codec": "zstd", "records": day2},
         {"path": path("2020-09-20", "part-1.gzip.parquet"), "codec": "gzip", "records": [
@@ -381,7 +342,7 @@ fn trino_reads_the_codecs_the_scan_accepts_and_fails_on_the_others() {
     let records = json!([record(0, json!([["Amount", {"member4": 9.5}]]))]);
     let write = |codec: &str| {
         write_exports(
-            json!([{"path": file.display().to_string(), "codec": codec, "records": records}]),
+            &json!([{"path": file.display().to_string(), "codec": codec, "records": records}]),
         );
     };
     write("snappy");

@@ -516,3 +516,44 @@ pub async fn every_partition(
         .flat_map(|page| page.partitions.unwrap_or_default())
         .collect()
 }
+
+/// Raw exports in CleverTap's generic shape, written by pyarrow (the test venv pinned in
+/// `tests/venvs/pyarrow.txt`) with the given codec per file.
+pub fn write_exports(files: &Value) {
+    let python =
+        project_venv("pyarrow", "the engine tests write exports with pyarrow").join("bin/python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/writers/clevertap_export.py");
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(files.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// One record of a CleverTap export in the generic shape (for [`write_exports`]): `time`
+/// minutes after 2020-09-19 00:00 UTC, a profile, a device and `props` as `eventProps`.
+pub fn record(time: u32, props: Value) -> Value {
+    serde_json::json!({
+        "eventName": "Charged",
+        "eventTime": (1_600_473_600 + time * 60).to_string(),
+        "profile": [["identity", {"member0": format!("user-{time}")}],
+                    ["all_identities", {"member1": [format!("id-{time}"), "shared"]}]],
+        "deviceInfo": [["model", {"member0": "Pixel"}], ["dpi", {"member1": 420}],
+                       ["dimensions", {"member2": [["width", "1080"], ["unit", "px"]]}]],
+        "eventProps": props,
+    })
+}
