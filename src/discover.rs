@@ -238,34 +238,63 @@ struct FileRead {
     maps: Result<Vec<(String, MapArray)>, String>,
 }
 
-/// One file's union maps: its footer, then only the leaf columns of `columns`.
+/// One file's union maps: its footer, then only the leaf columns of `columns`. A file no
+/// larger than the footer's prefetch comes whole in one request and is read from memory:
+/// fetching its footer and then its column chunks would read it twice.
 async fn read_file(
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
     columns: &[String],
 ) -> FileRead {
-    let footer = read_footer(store.as_ref(), &meta.location, meta.size, DEFAULT_PREFETCH).await;
     let mut read = FileRead {
-        bytes_read: footer.bytes_read,
+        bytes_read: 0,
         rows: 0,
         maps: Ok(Vec::new()),
     };
+    let whole = meta.size <= DEFAULT_PREFETCH;
+    let source: Arc<dyn ObjectStore> = if whole {
+        let fetched = match store.get(&meta.location).await {
+            Ok(result) => result.bytes().await,
+            Err(error) => Err(error),
+        };
+        match fetched {
+            Ok(bytes) => {
+                read.bytes_read = bytes.len() as u64;
+                let memory = object_store::memory::InMemory::new();
+                if let Err(error) = memory.put(&meta.location, bytes.into()).await {
+                    read.maps = Err(error.to_string());
+                    return read;
+                }
+                Arc::new(memory)
+            }
+            Err(error) => {
+                read.maps = Err(error.to_string());
+                return read;
+            }
+        }
+    } else {
+        Arc::clone(store)
+    };
+    let footer = read_footer(source.as_ref(), &meta.location, meta.size, DEFAULT_PREFETCH).await;
     let metadata = match footer.result {
         Ok(metadata) => Arc::new(metadata),
         Err(error) => {
+            read.bytes_read += if whole { 0 } else { footer.bytes_read };
             read.maps = Err(error.to_string());
             return read;
         }
     };
     let counted = Arc::new(AtomicU64::new(0));
     let file = ColumnChunks {
-        store: Arc::clone(store),
+        store: source,
         path: meta.location.clone(),
         metadata: Arc::clone(&metadata),
         bytes_read: Arc::clone(&counted),
     };
     let result = read_maps(file, metadata, columns).await;
-    read.bytes_read += counted.load(Ordering::Relaxed);
+    if !whole {
+        read.bytes_read += footer.bytes_read + counted.load(Ordering::Relaxed);
+    }
     match result {
         Ok((rows, maps)) => {
             read.rows = rows;

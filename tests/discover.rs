@@ -649,6 +649,10 @@ async fn discovery_reads_every_codec() {
     assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!((found.files_read, found.rows), (6, 12));
     assert_eq!(
+        found.bytes_read, found.sampled_bytes,
+        "files smaller than the footer's prefetch are read once, whole"
+    );
+    assert_eq!(
         summary(&found),
         [
             "brotli = member2:bigintx1",
