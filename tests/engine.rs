@@ -25,7 +25,7 @@ fn engine() -> &'static Engine {
         let moto = Moto::start_own();
         moto.end_with_this_process();
         let trino = Trino::start(&moto);
-        end_with_this_process(trino.pid());
+        end_with_this_process(trino.pid(), Some(&trino.home));
         Engine { moto, trino }
     })
 }

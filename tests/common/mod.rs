@@ -455,22 +455,25 @@ impl Moto {
     /// never dropped).
     pub fn end_with_this_process(&self) {
         if let Some(child) = &self.own {
-            end_with_this_process(child.id());
+            end_with_this_process(child.id(), None);
         }
     }
 }
 
-/// Ends process `pid` once this test process has ended, however it ends: a watcher polls for
-/// it. For servers shared by the tests of one binary through a `static`.
-pub fn end_with_this_process(pid: u32) {
+/// Ends process `pid` once this test process has ended, however it ends, then removes
+/// `leftovers` (its working folder) if given: a watcher polls for the test process. For servers
+/// shared by the tests of one binary through a `static`.
+pub fn end_with_this_process(pid: u32, leftovers: Option<&Path>) {
     // The watcher runs in the background of a shell that returns at once.
     let status = std::process::Command::new("sh")
         .args([
             "-c",
-            "(while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null) \
+            "(while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null; \
+             while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; [ -n \"$2\" ] && rm -rf \"$2\") \
              </dev/null >/dev/null 2>&1 &",
             &std::process::id().to_string(),
             &pid.to_string(),
+            leftovers.and_then(Path::to_str).unwrap_or_default(),
         ])
         .status()
         .expect("start the watcher of a shared server");

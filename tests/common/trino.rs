@@ -24,6 +24,8 @@ pub struct Trino {
     pub url: String,
     pub started_in: Duration,
     child: Child,
+    /// The server's configuration, data and log, removed when it ends.
+    pub home: PathBuf,
     log: PathBuf,
 }
 
@@ -70,6 +72,7 @@ impl Trino {
             url: format!("http://127.0.0.1:{port}"),
             started_in: Duration::ZERO,
             child,
+            home,
             log,
         };
         trino.wait_until_started();
@@ -186,6 +189,7 @@ impl Drop for Trino {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 
