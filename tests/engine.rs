@@ -899,3 +899,69 @@ fn kept_stricter(
         _ => None,
     }
 }
+
+/// A fake program at `dir/name` that prints `stderr` and exits with `code`.
+fn fake_program(dir: &std::path::Path, name: &str, stderr: &str, code: i32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\nprintf '%s\\n' '{stderr}' >&2\nexit {code}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// Bad set-ups say what to do: a JDK too old for Trino names itself and the JDK to install;
+/// Maven without a way to Maven Central is quoted beside what to check.
+#[test]
+fn bad_setups_say_what_to_install_or_check() {
+    use common::trino::{choose_java, fetch_with_maven};
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("jdk-17");
+    fake_program(
+        &old,
+        "bin/java",
+        "openjdk version \"17.0.15\" 2025-04-15",
+        0,
+    );
+    let legacy = dir.path().join("jdk-8");
+    fake_program(&legacy, "bin/java", "java version \"1.8.0_402\"", 0);
+    let error = choose_java(&[old.clone(), legacy, dir.path().join("nothing")]).unwrap_err();
+    assert!(
+        error.contains("needs a JDK 24 or newer; found ")
+            && error.contains("jdk-17 (Java 17), ")
+            && error.contains("jdk-8 (Java 8). Install one (Temurin 25"),
+        "{error}"
+    );
+    let new = dir.path().join("jdk-25");
+    fake_program(
+        &new,
+        "bin/java",
+        "openjdk version \"25.0.1\" 2025-10-21 LTS",
+        0,
+    );
+    assert_eq!(choose_java(&[old, new.clone()]), Ok(new));
+
+    let mvn = fake_program(
+        dir.path(),
+        "mvn",
+        "Could not transfer artifact io.trino:trino-hive:zip:476: Network is unreachable",
+        1,
+    );
+    let error = fetch_with_maven(&mvn, "trino-hive", "zip", dir.path()).unwrap_err();
+    assert!(
+        error.starts_with("cannot fetch io.trino:trino-hive:476:zip from Maven Central")
+            && error.contains("check the network to Maven Central")
+            && error.ends_with("Network is unreachable\n"),
+        "{error}"
+    );
+    let error =
+        fetch_with_maven(&dir.path().join("no-mvn"), "trino-hive", "zip", dir.path()).unwrap_err();
+    assert!(
+        error.contains("install Maven (apt-get install maven)"),
+        "{error}"
+    );
+}

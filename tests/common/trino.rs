@@ -251,15 +251,20 @@ fn java_home() -> PathBuf {
         .unwrap_or_default();
     installed.sort();
     candidates.extend(installed);
+    choose_java(&candidates).unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// The first of `candidates` whose Java is new enough, or what to install.
+pub fn choose_java(candidates: &[PathBuf]) -> Result<PathBuf, String> {
     let mut seen = Vec::new();
-    for home in &candidates {
+    for home in candidates {
         match java_major(home) {
-            Some(major) if major >= MINIMUM_JAVA => return home.clone(),
+            Some(major) if major >= MINIMUM_JAVA => return Ok(home.clone()),
             Some(major) => seen.push(format!("{} (Java {major})", home.display())),
             None => {}
         }
     }
-    panic!(
+    Err(format!(
         "the engine tests run Trino {TRINO_VERSION}, which needs a JDK {MINIMUM_JAVA} or newer; \
          found {}. Install one (Temurin 25: the temurin-25-jdk package from Adoptium's apt \
          repository) and set JAVA_HOME to it",
@@ -268,7 +273,7 @@ fn java_home() -> PathBuf {
         } else {
             seen.join(", ")
         }
-    );
+    ))
 }
 
 /// The major version `home/bin/java -version` reports (`openjdk version "25.0.1"` is 25).
@@ -342,13 +347,24 @@ fn install() -> PathBuf {
 /// `io.trino:<artifact>:<version>:<extension>` copied into `into` by Maven, which downloads it
 /// from Maven Central into its local repository the first time only.
 fn maven_artifact(artifact: &str, extension: &str, into: &Path) -> PathBuf {
+    fetch_with_maven(Path::new("mvn"), artifact, extension, into)
+        .unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// [`maven_artifact`] with the Maven program `mvn`, or what went wrong and what to do.
+pub fn fetch_with_maven(
+    mvn: &Path,
+    artifact: &str,
+    extension: &str,
+    into: &Path,
+) -> Result<PathBuf, String> {
     let file = into.join(format!("{artifact}-{TRINO_VERSION}.{extension}"));
     if file.is_file() {
-        return file;
+        return Ok(file);
     }
     let coordinates = format!("io.trino:{artifact}:{TRINO_VERSION}:{extension}");
     eprintln!("the engine tests need Trino: fetching {coordinates} with Maven (once)");
-    let output = Command::new("mvn")
+    let output = Command::new(mvn)
         .args([
             "--batch-mode",
             "--quiet",
@@ -357,22 +373,23 @@ fn maven_artifact(artifact: &str, extension: &str, into: &Path) -> PathBuf {
             &format!("-DoutputDirectory={}", into.display()),
         ])
         .output()
-        .unwrap_or_else(|error| {
-            panic!(
-                "cannot run mvn ({error}): the engine tests fetch Trino {TRINO_VERSION} from \
-                 Maven Central with Maven's own client; install Maven (apt-get install maven)"
+        .map_err(|error| {
+            format!(
+                "cannot run {} ({error}): the engine tests fetch Trino {TRINO_VERSION} from \
+                 Maven Central with Maven's own client; install Maven (apt-get install maven)",
+                mvn.display()
             )
-        });
+        })?;
     if !output.status.success() || !file.is_file() {
         let mut said = String::from_utf8_lossy(&output.stdout).to_string();
         said.push_str(&String::from_utf8_lossy(&output.stderr));
-        panic!(
+        return Err(format!(
             "cannot fetch {coordinates} from Maven Central (about 450 MB with the Hive plugin, \
              once; later runs use Maven's local repository): check the network to Maven Central \
              and Maven's settings (proxies, mirrors). Maven said:\n{said}"
-        );
+        ));
     }
-    file
+    Ok(file)
 }
 
 fn run(command: &mut Command, what: &str) {
