@@ -157,19 +157,22 @@ fn usage_mistakes_exit_1_and_help_exits_0() {
     assert!(help.contains("Exit status:"), "{help}");
 }
 
-/// `glueprint scan lake | head -1`: the reader goes away, glueprint stops quietly.
+/// `glueprint scan lake | head -1`: the reader goes away, glueprint stops quietly, in every
+/// format.
 #[test]
 fn a_closed_pipe_ends_the_run_quietly() {
-    let mut child = command()
-        .args(["scan", "sample-lake"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    for format in ["text", "json"] {
+        let mut child = command()
+            .args(["scan", "sample-lake", "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{format}");
+    }
 }
 
 /// Plan never writes: the local catalog is opened read-only, and a missing one reads as empty.

@@ -37,6 +37,17 @@ pub fn write_out(text: std::fmt::Arguments) -> anyhow::Result<()> {
     }
 }
 
+/// Streams a document to standard output with `write`; a closed pipe ends the run quietly,
+/// as [`outln!`] does.
+pub fn stream_out(
+    write: impl FnOnce(std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match write(std::io::stdout().lock()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        result => Ok(result?),
+    }
+}
+
 /// Exit code when the command found something: errors in the data, drift, changes pending
 /// (as opposed to failing to run, which is 1).
 pub const EXIT_FOUND: u8 = 2;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::args::{Format, ReadArgs};
-use super::output::{ProgressDisplay, found};
+use super::output::{ProgressDisplay, found, stream_out};
 use crate::problem::Severity;
 use crate::report;
 use crate::scan::{self, ScanOptions};
@@ -50,7 +50,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Text => out!("{}", report::scan_text(&report, args.stats)),
         Format::Json => {
-            report::write_scan_json(&report, std::io::stdout().lock())
+            stream_out(|stdout| report::write_scan_json(&report, stdout))
                 .context("cannot write the report to standard output")?;
             if args.stats {
                 eprint!("{}", report::stats_text(&report.stats));
