@@ -19,6 +19,11 @@ use crate::infer::FileSchema;
 /// Where the cache lives unless told otherwise.
 pub const DEFAULT_PATH: &str = ".glueprint/footers.db";
 
+/// What an entry vouches for, as SQLite's `user_version`. 2: the file's codecs are ones Athena
+/// reads too (`engine_unreadable_codec` is checked before an entry is written); entries of an
+/// older cache may hold a file that check refuses, so they are dropped once.
+const GENERATION: i64 = 2;
+
 #[derive(Debug, thiserror::Error)]
 #[error("the footer cache {path} cannot be used ({reason})")]
 pub struct CacheError {
@@ -96,6 +101,16 @@ impl FooterCache {
                          fingerprint INTEGER NOT NULL REFERENCES schemas (fingerprint)
                      );",
                 )
+            })
+            .and_then(|()| {
+                let generation: i64 =
+                    connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+                if generation == GENERATION {
+                    return Ok(());
+                }
+                connection.execute_batch(&format!(
+                    "DELETE FROM footers; DELETE FROM schemas; PRAGMA user_version = {GENERATION};"
+                ))
             })
             .map_err(|e| failed(e.to_string()))?;
         Ok(Self {

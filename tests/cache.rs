@@ -341,3 +341,31 @@ fn a_corrupt_cache_is_a_warning_never_a_failure() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("warning: the footer cache"), "{stderr}");
 }
+
+/// A cache written before the codec check (an older generation) may vouch for a file Athena
+/// cannot read: its entries are dropped once, the files read again, and cached anew.
+#[test]
+fn a_cache_of_an_older_generation_is_read_again_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_schema_file(&lake, "t/a.parquet", vec![col("x", DataType::Int32)], 1);
+    let cache = dir.path().join("footers.db");
+    let location = lake.to_str().unwrap();
+    scan_cached(location, &cache, &[]);
+    assert_eq!(
+        stat(&scan_cached(location, &cache, &[]), "footers_cached"),
+        1
+    );
+    rusqlite::Connection::open(&cache)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 1;")
+        .unwrap();
+    assert_eq!(
+        stat(&scan_cached(location, &cache, &[]), "footers_cached"),
+        0
+    );
+    assert_eq!(
+        stat(&scan_cached(location, &cache, &[]), "footers_cached"),
+        1
+    );
+}
