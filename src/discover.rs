@@ -252,20 +252,11 @@ async fn read_file(
         maps: Ok(Vec::new()),
     };
     let whole = meta.size <= DEFAULT_PREFETCH;
-    let source: Arc<dyn ObjectStore> = if whole {
-        let fetched = match store.get(&meta.location).await {
-            Ok(result) => result.bytes().await,
-            Err(error) => Err(error),
-        };
-        match fetched {
-            Ok(bytes) => {
-                read.bytes_read = bytes.len() as u64;
-                let memory = object_store::memory::InMemory::new();
-                if let Err(error) = memory.put(&meta.location, bytes.into()).await {
-                    read.maps = Err(error.to_string());
-                    return read;
-                }
-                Arc::new(memory)
+    let source = if whole {
+        match in_memory(store.as_ref(), &meta.location).await {
+            Ok((memory, fetched)) => {
+                read.bytes_read = fetched;
+                memory
             }
             Err(error) => {
                 read.maps = Err(error.to_string());
@@ -303,6 +294,18 @@ async fn read_file(
         Err(error) => read.maps = Err(error.to_string()),
     }
     read
+}
+
+/// The object at `location`, fetched whole into a store of its own in memory, and its length.
+async fn in_memory(
+    store: &dyn ObjectStore,
+    location: &Path,
+) -> object_store::Result<(Arc<dyn ObjectStore>, u64)> {
+    let bytes = store.get(location).await?.bytes().await?;
+    let fetched = bytes.len() as u64;
+    let memory = object_store::memory::InMemory::new();
+    memory.put(location, bytes.into()).await?;
+    Ok((Arc::new(memory), fetched))
 }
 
 async fn read_maps(
