@@ -272,6 +272,22 @@ impl Moto {
 
     /// A server of this test's own, for tests that need an empty catalog.
     pub fn start_own() -> Moto {
+        Self::start_own_with(&[])
+    }
+
+    /// A server of this test's own that appends every request it serves to `recording` (one
+    /// JSON object a line: method, url, headers), for tests that check which calls were made.
+    pub fn start_recording(recording: &Path) -> Moto {
+        Self::start_own_with(&[
+            ("MOTO_ENABLE_RECORDING", "True"),
+            (
+                "MOTO_RECORDER_FILEPATH",
+                recording.to_str().expect("utf-8 path"),
+            ),
+        ])
+    }
+
+    fn start_own_with(env: &[(&str, &str)]) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -279,6 +295,7 @@ impl Moto {
         let server = moto_server();
         let child = std::process::Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
