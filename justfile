@@ -29,6 +29,14 @@ sample:
 bench files="10000":
     bash bench/run.sh {{files}}
 
+# The catalog page's load time in Chromium for 200 events of 256 properties each.
+bench-docs:
+    cargo test --release --test docs two_hundred_events -- --nocapture 2>&1 | grep 'catalog page'
+
+# Write the catalog page of the sample lake into glueprint-docs/index.html.
+docs:
+    cargo run -- docs
+
 # Build the pip wheel (maturin, release), install it into a fresh venv, run it.
 wheel-check:
     bash scripts/wheel-check.sh

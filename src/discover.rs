@@ -438,6 +438,19 @@ pub async fn sample_declared(
     aws: &AwsSettings,
     budget: u64,
 ) -> Result<Vec<PropertyDrift>, DiscoverError> {
+    Ok(match sample_declared_maps(table, aws, budget).await? {
+        Some(discovery) => property_drift(table, &discovery),
+        None => Vec::new(),
+    })
+}
+
+/// What a sample of `budget` bytes (newest files first) finds in the union maps a table
+/// declares properties of; `None` when it declares none.
+pub async fn sample_declared_maps(
+    table: &DeclaredTable,
+    aws: &AwsSettings,
+    budget: u64,
+) -> Result<Option<Discovery>, DiscoverError> {
     let declared = table.file.columns.iter().filter(|c| {
         table
             .file
@@ -447,7 +460,7 @@ pub async fn sample_declared(
     });
     let unions = union_columns(declared.map(|c| (c.name.value.as_str(), &c.ty.0)));
     let Some((root, folder)) = table.location.split_last().filter(|_| !unions.is_empty()) else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let lake = Lake::open_with(root.as_str(), aws)
         .await
@@ -456,7 +469,13 @@ pub async fn sample_declared(
             reason: error.to_string(),
         })?;
     let mut skipped = Vec::new();
-    let discovery = discover(&lake, folder, &unions, budget, &mut skipped).await?;
+    Ok(Some(
+        discover(&lake, folder, &unions, budget, &mut skipped).await?,
+    ))
+}
+
+/// What `discovery` shows that the table's declared properties do not say.
+pub fn property_drift(table: &DeclaredTable, discovery: &Discovery) -> Vec<PropertyDrift> {
     let mut drift = Vec::new();
     for column in &discovery.columns {
         let declared = table
@@ -495,5 +514,5 @@ pub async fn sample_declared(
             }
         }
     }
-    Ok(drift)
+    drift
 }

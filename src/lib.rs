@@ -18,6 +18,7 @@ pub mod cli;
 pub mod compat;
 pub mod declare;
 pub mod discover;
+pub mod docs;
 pub mod drift;
 pub mod footer;
 pub mod hive;

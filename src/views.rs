@@ -35,10 +35,27 @@ pub struct View {
     pub columns: Vec<(String, HiveType)>,
     /// Property keys whose column name had to be made unique: (key, column name).
     pub renamed: Vec<(String, String)>,
-    /// The same columns for Redshift Spectrum: select items over the external table `c`, and
-    /// one join of the map per property (catalog-facts §8: maps are navigated in FROM).
-    spectrum_select: Vec<String>,
-    spectrum_joins: Vec<String>,
+    /// The declared properties' columns, with how each engine reads them.
+    pub properties: Vec<PropertyColumn>,
+    /// The plain columns for Redshift Spectrum: select items over the external table `c`.
+    spectrum_plain: Vec<String>,
+}
+
+/// One declared property of a union map, as a view column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyColumn {
+    /// The union-map column and the map key.
+    pub column: String,
+    pub key: String,
+    /// The view's column.
+    pub name: String,
+    pub ty: HiveType,
+    /// Athena: the expression over the table that the view selects.
+    pub athena: String,
+    /// Redshift Spectrum: the join that navigates the map to the key (catalog-facts §8: maps
+    /// are navigated in FROM) and the expression over the joined entry.
+    pub spectrum_join: String,
+    pub spectrum: String,
 }
 
 /// The view of `table`, when it declares union-map properties.
@@ -47,8 +64,8 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
         return None;
     }
     let mut select: Vec<String> = Vec::new();
-    let mut spectrum_select: Vec<String> = Vec::new();
-    let mut spectrum_joins: Vec<String> = Vec::new();
+    let mut spectrum_plain: Vec<String> = Vec::new();
+    let mut properties: Vec<PropertyColumn> = Vec::new();
     let mut columns: Vec<(String, HiveType)> = Vec::new();
     let mut renamed = Vec::new();
     let taken =
@@ -67,7 +84,7 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
     for (name, ty) in plain {
         if ty.is_primitive() {
             select.push(quoted(&name));
-            spectrum_select.push(format!("c.{}", quoted(&name)));
+            spectrum_plain.push(format!("c.{}", quoted(&name)));
             columns.push((name, ty));
         }
     }
@@ -81,14 +98,14 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
             quoted(&name),
             quoted("event_time")
         ));
-        spectrum_select.push(format!(
+        spectrum_plain.push(format!(
             "TIMESTAMP 'epoch' + CAST(c.{} AS BIGINT) * INTERVAL '1 second' AS {}",
             quoted(&name),
             quoted("event_time")
         ));
         columns.push(("event_time".into(), HiveType::Timestamp));
     }
-    for (column, properties) in &table.file.properties {
+    for (column, declared) in &table.file.properties {
         let Some(branches) = table
             .file
             .columns
@@ -98,7 +115,7 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
         else {
             continue;
         };
-        for (key, ty) in properties {
+        for (key, ty) in declared {
             let ty = &ty.value.0;
             let base = column_name(key);
             let mut name = base.clone();
@@ -110,22 +127,22 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
             if name != base {
                 renamed.push((key.clone(), name.clone()));
             }
-            select.push(format!(
-                "{} AS {}",
-                property_expression(&column.to_lowercase(), key, ty, branches),
-                quoted(&name)
-            ));
-            let alias = format!("p{}", spectrum_joins.len() + 1);
-            spectrum_joins.push(format!(
-                "LEFT JOIN c.{} AS {alias} ON {alias}.key = '{}'",
-                quoted(&column.to_lowercase()),
-                key.replace('\'', "''")
-            ));
-            spectrum_select.push(format!(
-                "{} AS {}",
-                spectrum_expression(&alias, ty, branches),
-                quoted(&name)
-            ));
+            let athena = property_expression(&column.to_lowercase(), key, ty, branches);
+            select.push(format!("{athena} AS {}", quoted(&name)));
+            let alias = format!("p{}", properties.len() + 1);
+            properties.push(PropertyColumn {
+                column: column.clone(),
+                key: key.clone(),
+                name: name.clone(),
+                ty: ty.clone(),
+                athena,
+                spectrum_join: format!(
+                    "LEFT JOIN c.{} AS {alias} ON {alias}.key = '{}'",
+                    quoted(&column.to_lowercase()),
+                    key.replace('\'', "''")
+                ),
+                spectrum: spectrum_expression(&alias, ty, branches),
+            });
             columns.push((name, ty.clone()));
         }
     }
@@ -144,8 +161,8 @@ pub fn view_of(database: &DeclaredDatabase, table: &DeclaredTable) -> Option<Vie
         sql,
         columns,
         renamed,
-        spectrum_select,
-        spectrum_joins,
+        properties,
+        spectrum_plain,
     })
 }
 
@@ -165,16 +182,26 @@ pub fn athena_ddl(database: &str, view: &View) -> String {
 /// views is unverified (catalog-facts §8), and the statement says so.
 pub fn spectrum_ddl(external_schema: &str, table: &str, view: &View) -> String {
     let mut from = format!("FROM {}.{} AS c", quoted(external_schema), quoted(table));
-    for join in &view.spectrum_joins {
+    for property in &view.properties {
         from.push('\n');
-        from.push_str(join);
+        from.push_str(&property.spectrum_join);
     }
+    let select: Vec<String> = view
+        .spectrum_plain
+        .iter()
+        .cloned()
+        .chain(
+            view.properties
+                .iter()
+                .map(|p| format!("{} AS {}", p.spectrum, quoted(&p.name))),
+        )
+        .collect();
     format!(
         "-- Redshift Spectrum (unverified: map navigation inside views, catalog-facts §8)\n\
          CREATE OR REPLACE VIEW {}.{} AS\nSELECT\n  {}\n{from}\nWITH NO SCHEMA BINDING;\n",
         quoted(external_schema),
         quoted(&view.name),
-        view.spectrum_select.join(",\n  ")
+        select.join(",\n  ")
     )
 }
 

@@ -6,6 +6,7 @@ mod output;
 mod apply;
 mod args;
 mod completions;
+mod docs;
 mod drift;
 mod fmt;
 mod import;
@@ -190,6 +191,22 @@ enum Command {
         after_help = "Examples:\n  glueprint views Charged\n  glueprint views --engine spectrum --external-schema clevertap_ext"
     )]
     Views(views::ViewsArgs),
+    /// Write the catalog page: every event, its properties, its freshness, how to query it.
+    #[command(
+        long_about = "Write the catalog page: one self-contained index.html (no network \
+                      fetches) for analysts to browse the lake's events.\n\n\
+                      It lists every event folder of the declared lakes, onboarded or not (with \
+                      the onboard request to make for the others); per declared table its \
+                      description, columns and struct fields with types and comments, union-map \
+                      properties with their types and the branches a sample of the data holds \
+                      them in, the typed view, the partitions registered and the newest day; a \
+                      chart of files per day; copyable Athena and Redshift Spectrum queries for \
+                      every column and property, with Spectrum's limits; and drift findings. \
+                      Reads only: lists the lakes, reads the live catalog (when it cannot, the \
+                      page says partitions and drift were not checked) and samples union maps.",
+        after_help = "Examples:\n  glueprint docs\n  glueprint docs --out site --catalog glue --external-schema clevertap_ext"
+    )]
+    Docs(docs::DocsArgs),
     /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
     #[command(
         after_help = "Examples:\n  glueprint completions bash > ~/.local/share/bash-completion/completions/glueprint\n  \
@@ -266,6 +283,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Onboard(args) => onboard::run(args).await,
         Command::Plan(args) => plan::run(args).await,
         Command::Apply(args) => apply::run(args).await,
+        Command::Docs(args) => docs::run(args).await,
         Command::Drift(args) => drift::run(args).await,
         Command::Lint(args) => lint::run(args).await,
         Command::Import(args) => import::run(args).await,

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: writing Parquet files and running the binary.
 #![allow(dead_code)] // each test crate uses its own subset of these helpers
 
+pub mod browser;
 pub mod proxy;
 pub mod read_matrix;
 pub mod trino;

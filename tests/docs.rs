@@ -1,0 +1,372 @@
+//! `glueprint docs`: the catalog page, generated for real lakes and looked at in headless
+//! Chromium (what the DOM holds, what the search box leaves, requests made, time to load).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::browser::look_at_page;
+use common::*;
+use serde_json::{Value, json};
+
+/// A lake, a `catalogs/` whose database points at it, and a local catalog, in a folder of
+/// the test's own.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new(database_yaml: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("catalogs/clevertap")).unwrap();
+        std::fs::create_dir_all(dir.path().join("lake")).unwrap();
+        std::fs::write(
+            dir.path().join("catalogs/clevertap/database.yaml"),
+            database_yaml,
+        )
+        .unwrap();
+        Workspace { dir }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn expect(&self, args: &[&str], code: i32) -> String {
+        let output = command()
+            .args(args)
+            .env("GLUEPRINT_CATALOGS", self.path("catalogs"))
+            .env("GLUEPRINT_CATALOG_PATH", self.path("catalog.db"))
+            .env("GLUEPRINT_LAKE", self.path("lake"))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "glueprint {args:?}:\n{text}"
+        );
+        text
+    }
+
+    /// Writes the page and looks at it in Chromium.
+    fn page(&self, extra: &[&str], searches: &[&str], screenshot: &str) -> Value {
+        let out = self.path("site");
+        let mut args = vec!["docs", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let said = self.expect(&args, 0);
+        assert!(said.contains("index.html"), "{said}");
+        let artifacts = target_dir().join("test-artifacts");
+        std::fs::create_dir_all(&artifacts).unwrap();
+        let report = look_at_page(
+            &out.join("index.html"),
+            searches,
+            &artifacts.join(screenshot),
+        );
+        let page_url = format!("file://{}", out.join("index.html").display());
+        assert_eq!(
+            report["requests"],
+            json!([page_url]),
+            "only the page is fetched"
+        );
+        assert_eq!(report["failed"], json!([]));
+        assert_eq!(report["console_errors"], json!([]));
+        assert_eq!(
+            report["after_escape"],
+            json!(report["events"].as_array().unwrap().len()),
+            "Escape shows every event again"
+        );
+        report
+    }
+}
+
+fn events(report: &Value) -> BTreeMap<String, &Value> {
+    report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| (event["name"].as_str().unwrap().to_string(), event))
+        .collect()
+}
+
+fn shown(report: &Value, search: &str) -> Vec<String> {
+    let mut ids: Vec<String> = report["searches"][search]["shown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for file in walk(from) {
+        let target = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&file, target).unwrap();
+    }
+}
+
+/// The repository's sample lake and declarations, applied, plus two folders nobody onboarded:
+/// one of organized exports (the event's name is in the file names), one of other files.
+#[test]
+fn the_sample_lake_page_shows_every_event_its_freshness_and_the_onboard_request() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ws = Workspace::new(
+        &std::fs::read_to_string(root.join("catalogs/clevertap/database.yaml")).unwrap(),
+    );
+    copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
+    copy_dir(&root.join("sample-lake"), &ws.path("lake"));
+    let sample = root.join("sample-lake/charged/dt=2020-09-19/part-00000.parquet");
+    for (relative, day) in [
+        ("product_searched/dt=2020-09-18", "20200918"),
+        ("product_searched/dt=2020-09-21", "20200921"),
+    ] {
+        let name =
+            format!("1600473600123-1600480000-Product Searched-{day}-0-W8W-4K7-WK5Z.parquet");
+        std::fs::create_dir_all(ws.path("lake").join(relative)).unwrap();
+        std::fs::copy(&sample, ws.path("lake").join(relative).join(name)).unwrap();
+    }
+    std::fs::create_dir_all(ws.path("lake/page_viewed/dt=2020-09-19")).unwrap();
+    std::fs::copy(
+        &sample,
+        ws.path("lake/page_viewed/dt=2020-09-19/part-0.parquet"),
+    )
+    .unwrap();
+    ws.expect(&["apply", "--yes"], 0);
+
+    let report = ws.page(
+        &[],
+        &["session length", "product searched"],
+        "catalog-page-sample.png",
+    );
+    let events = events(&report);
+    assert_eq!(
+        events.keys().collect::<Vec<_>>(),
+        [
+            "App Launched",
+            "Charged",
+            "Product Searched",
+            "Product Viewed",
+            "page_viewed"
+        ]
+    );
+    for declared in ["App Launched", "Charged", "Product Viewed"] {
+        let event = events[declared];
+        assert_eq!(event["freshness"], "2020-09-21", "{event:#}");
+        assert_eq!(event["onboard"], Value::Null);
+        assert!(
+            event["badges"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("no drift")),
+            "{event:#}"
+        );
+        assert_eq!(event["charts"], 1);
+    }
+    let searched = events["Product Searched"];
+    assert_eq!(
+        searched["onboard"],
+        r#"glueprint onboard "Product Searched""#
+    );
+    // Two days present with two missing between them: the chart spans the calendar.
+    assert_eq!(searched["freshness"], "2020-09-21");
+    assert_eq!(
+        events["page_viewed"]["onboard"],
+        r#"glueprint onboard "page_viewed""#
+    );
+    // A struct field every declared table has, and no undeclared one.
+    assert_eq!(
+        shown(&report, "session length"),
+        [
+            "clevertap.app_launched",
+            "clevertap.charged",
+            "clevertap.product_viewed"
+        ]
+    );
+    assert_eq!(
+        shown(&report, "product searched"),
+        ["clevertap.product_searched"]
+    );
+    assert_eq!(
+        report["searches"]["product searched"]["status"],
+        "1 of 5 events shown"
+    );
+}
+
+/// Exports in CleverTap's real shape (pyarrow, union maps), onboarded and applied: each
+/// declared property is on the page with its type and the branches its values were seen in.
+#[test]
+fn a_union_map_lake_page_shows_each_property_with_its_type_and_branches() {
+    let ws = Workspace::new(
+        "name: clevertap\nlocation: ${GLUEPRINT_LAKE}\npartition_keys:\n- name: dt\n  type: string\n",
+    );
+    let file = |table: &str, day: &str| {
+        ws.path(&format!("lake/{table}/dt={day}/part-0.parquet"))
+            .display()
+            .to_string()
+    };
+    let with_event = |event: &str, mut records: Vec<Value>| {
+        for record in &mut records {
+            record["eventName"] = json!(event);
+        }
+        records
+    };
+    write_exports(&json!([
+        {"path": file("charged", "2020-09-19"), "codec": "snappy", "records": with_event("Charged", vec![
+            record(0, json!([["Amount", {"member1": 3}], ["Coupon Code", {"member5": "WELCOME"}]])),
+            record(1, json!([["Amount", {"member4": 2.5}], ["Items", {"member6": [{"member5": "shoe"}]}]]))])},
+        {"path": file("charged", "2020-09-20"), "codec": "zstd", "records": with_event("Charged", vec![
+            record(2, json!([["Amount", {"member1": 4}]]))])},
+        {"path": file("app_launched", "2020-09-20"), "codec": "gzip", "records": with_event("App Launched", vec![
+            record(3, json!([["CT Source", {"member5": "Mobile"}], ["Amount", {"member2": 7}]]))])},
+    ]));
+    ws.expect(&["onboard", "Charged", "App Launched"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+
+    let report = ws.page(
+        &[],
+        &["coupon code", "amount"],
+        "catalog-page-union-maps.png",
+    );
+    let events = events(&report);
+    let properties = |event: &str| -> Vec<String> {
+        events[event]["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} | {} | {}",
+                    p["property"].as_str().unwrap(),
+                    p["type"].as_str().unwrap(),
+                    p["branches"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // Every union map's properties: the profile and device ones the writer put in each record,
+    // and each event's own.
+    let shared_before = [
+        "deviceInfo.dimensions | map<string,string> | member2 map<string,string>",
+        "deviceInfo.dpi | bigint | member1 bigint",
+        "deviceInfo.model | string | member0 string",
+    ];
+    let shared_after = [
+        "profile.all_identities | array<string> | member1 array<string>",
+        "profile.identity | string | member0 string",
+    ];
+    let items = "array<struct<member0:boolean,member1:int,member2:bigint,member3:float,member4:double,member5:string>>";
+    let charged_items = format!("eventProps.Items | {items} | member6 {items}");
+    let charged = [
+        "eventProps.Amount | double | member1 int member4 double",
+        "eventProps.Coupon Code | string | member5 string",
+        &charged_items,
+    ];
+    let launched = [
+        "eventProps.Amount | bigint | member2 bigint",
+        "eventProps.CT Source | string | member5 string",
+    ];
+    for (event, own) in [("Charged", &charged[..]), ("App Launched", &launched[..])] {
+        let expected: Vec<&str> = [&shared_before[..], own, &shared_after[..]].concat();
+        assert_eq!(properties(event), expected, "{event}");
+    }
+    assert_eq!(events["Charged"]["freshness"], "2020-09-20");
+    assert_eq!(shown(&report, "coupon code"), ["clevertap.charged"]);
+    assert_eq!(
+        shown(&report, "amount"),
+        ["clevertap.app_launched", "clevertap.charged"]
+    );
+}
+
+/// The page is made from the data: 200 events declared with 256 properties each load in
+/// Chromium, every property in the DOM and found by the search. The time to load is printed
+/// (`just bench-docs`), not asserted: speed is measured by benchmarks.
+#[test]
+fn two_hundred_events_of_256_properties_load_whole() {
+    let ws = Workspace::new(
+        "name: clevertap\nlocation: ${GLUEPRINT_LAKE}\npartition_keys:\n- name: dt\n  type: string\n",
+    );
+    let first = ws.path("lake/event_000/dt=2020-09-19/part-0.parquet");
+    let props: Vec<Value> = (0..256)
+        .map(|i| json!([format!("Property {i:03}"), {"member5": "x"}]))
+        .collect();
+    write_exports(&json!([
+        {"path": first, "codec": "snappy", "records": [record(0, Value::Array(props))]}
+    ]));
+    ws.expect(&["onboard", "Event 000"], 0);
+    let template = std::fs::read_to_string(ws.path("catalogs/clevertap/event_000.yaml")).unwrap();
+    assert_eq!(template.matches("Property ").count(), 256, "{template}");
+    for i in 1..200 {
+        let table = format!("event_{i:03}");
+        let folder = ws.path(&format!("lake/{table}/dt=2020-09-19"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(&first, folder.join("part-0.parquet")).unwrap();
+        std::fs::write(
+            ws.path(&format!("catalogs/clevertap/{table}.yaml")),
+            template
+                .replace("event_000", &table)
+                .replace("Event 000", &format!("Event {i:03}")),
+        )
+        .unwrap();
+    }
+    let report = ws.page(
+        &["--sample-bytes", "0"],
+        &["property 255"],
+        "catalog-page-200.png",
+    );
+    let events = report["events"].as_array().unwrap();
+    assert_eq!(events.len(), 200);
+    for event in events {
+        let declared = event["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                p["property"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("eventProps.Property ")
+            })
+            .inspect(|p| assert_eq!(p["type"], "string", "{p}"))
+            .count();
+        assert_eq!(declared, 256, "{}", event["name"]);
+    }
+    assert_eq!(shown(&report, "property 255").len(), 200);
+    eprintln!(
+        "catalog page, 200 events x 256 properties: DOM ready in {:.0} ms, loaded in {:.0} ms",
+        report["dom_ms"].as_f64().unwrap(),
+        report["load_ms"].as_f64().unwrap()
+    );
+}
+
+/// A catalog that cannot be read does not stop the page: it says what was not checked.
+#[test]
+fn without_a_readable_catalog_the_page_says_partitions_and_drift_were_not_checked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ws = Workspace::new(
+        &std::fs::read_to_string(root.join("catalogs/clevertap/database.yaml")).unwrap(),
+    );
+    copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
+    copy_dir(&root.join("sample-lake"), &ws.path("lake"));
+    // Glue needs the lake in S3: the plan against it cannot be made for a local lake.
+    let out = ws.path("site");
+    let said = ws.expect(
+        &["docs", "--out", out.to_str().unwrap(), "--catalog", "glue"],
+        0,
+    );
+    assert!(
+        said.contains("warning: the AWS Glue Data Catalog could not be read"),
+        "{said}"
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("the live catalog was not read"), "{html}");
+    assert_eq!(html.matches(r#"class="badge">drift not checked<"#).count(), 3);
+    assert_eq!(html.matches("registered partitions not checked").count(), 3);
+}
