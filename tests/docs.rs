@@ -367,6 +367,9 @@ fn without_a_readable_catalog_the_page_says_partitions_and_drift_were_not_checke
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(html.contains("the live catalog was not read"), "{html}");
-    assert_eq!(html.matches(r#"class="badge">drift not checked<"#).count(), 3);
+    assert_eq!(
+        html.matches(r#"class="badge">drift not checked<"#).count(),
+        3
+    );
     assert_eq!(html.matches("registered partitions not checked").count(), 3);
 }
