@@ -42,6 +42,22 @@ impl AwsSettings {
     }
 }
 
+/// The S3 endpoint when not AWS's own: `AWS_ENDPOINT_URL_S3`, else the configuration's
+/// endpoint (`AWS_ENDPOINT_URL` or the profile's), as the AWS CLI picks it.
+pub fn s3_endpoint(config: &SdkConfig) -> Option<String> {
+    std::env::var("AWS_ENDPOINT_URL_S3")
+        .ok()
+        .or_else(|| config.endpoint_url().map(str::to_string))
+}
+
+/// Whether the standard variables set how AWS calls are retried (`AWS_RETRY_MODE`,
+/// `AWS_MAX_ATTEMPTS`); otherwise each client picks its own retries.
+pub fn retries_configured() -> bool {
+    ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+}
+
 /// How long a call to Glue or S3 may take before glueprint gives up on it, so that an endpoint
 /// that accepts and never answers fails the run instead of hanging it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

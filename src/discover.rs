@@ -33,12 +33,8 @@ pub const DEFAULT_SAMPLE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
-    #[error("cannot list {location} ({source}); check the location and access to it")]
-    List {
-        location: String,
-        #[source]
-        source: object_store::Error,
-    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("cannot read the union maps of {location}: {reason}; the file is left out")]
     Read { location: String, reason: String },
 }
@@ -144,7 +140,7 @@ pub async fn discover(
         })
         .try_collect()
         .await
-        .map_err(|source| DiscoverError::List {
+        .map_err(|source| crate::store::StoreError::List {
             location: lake.folder(table).to_string(),
             source,
         })?;
@@ -430,23 +426,35 @@ impl std::fmt::Display for PropertyDrift {
     }
 }
 
-/// Samples the union maps of a table that declares properties (the newest files first, up to
-/// `budget` bytes) and tells what the declaration misses. Tables without declared properties
-/// are not read.
-pub async fn sample_declared(
-    table: &DeclaredTable,
-    aws: &AwsSettings,
-    budget: u64,
-) -> Result<Vec<PropertyDrift>, DiscoverError> {
-    Ok(match sample_declared_maps(table, aws, budget).await? {
-        Some(discovery) => property_drift(table, &discovery),
-        None => Vec::new(),
-    })
+/// Samples the union maps of tables that declare properties: the newest files first, up to
+/// `budget` bytes a table.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    pub aws: AwsSettings,
+    pub budget: u64,
 }
 
-/// What a sample of `budget` bytes (newest files first) finds in the union maps a table
-/// declares properties of; `None` when it declares none.
-pub async fn sample_declared_maps(
+impl Sampler {
+    /// What a sample of the table's union maps shows that its declaration misses. Tables
+    /// without declared properties are not read.
+    pub async fn property_drift(
+        &self,
+        table: &DeclaredTable,
+    ) -> Result<Vec<PropertyDrift>, DiscoverError> {
+        Ok(match self.sample(table).await? {
+            Some(discovery) => property_drift(table, &discovery),
+            None => Vec::new(),
+        })
+    }
+
+    /// What a sample finds in the union maps the table declares properties of; `None` when it
+    /// declares none.
+    pub async fn sample(&self, table: &DeclaredTable) -> Result<Option<Discovery>, DiscoverError> {
+        sample_declared_maps(table, &self.aws, self.budget).await
+    }
+}
+
+async fn sample_declared_maps(
     table: &DeclaredTable,
     aws: &AwsSettings,
     budget: u64,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::aws::AwsSettings;
 use crate::catalog::Catalog;
 use crate::declare::{Declared, DeclaredDatabase, DeclaredTable, PartitionMode};
-use crate::discover::{self, Discovery};
+use crate::discover::{self, Discovery, Sampler};
 use crate::drift::{DriftReport, Finding};
 use crate::hive::HiveType;
 use crate::layout::{Folder, Placement, place};
@@ -164,9 +164,9 @@ pub struct Live<'a> {
 }
 
 pub struct DocsOptions {
-    pub aws: AwsSettings,
-    /// Bytes read per table to sample union maps (their branches and new keys); 0 reads none.
-    pub sample_bytes: u64,
+    /// Samples union maps (their branches and new keys); a budget of 0 reads none. Its AWS
+    /// settings list the lakes too.
+    pub sampler: Sampler,
     pub spectrum_schema: String,
 }
 
@@ -185,7 +185,7 @@ pub async fn collect(
 ) -> Result<CatalogPage, DocsError> {
     let mut databases = Vec::new();
     for database in &declared.databases {
-        let (folders, listing_error) = match list_folders(database, &options.aws).await {
+        let (folders, listing_error) = match list_folders(database, &options.sampler.aws).await {
             Ok(folders) => (folders, None),
             Err(error) => (BTreeMap::new(), Some(error)),
         };
@@ -389,8 +389,8 @@ async fn table_page(
     }
     let mut sampled: Option<Discovery> = None;
     let mut findings = Vec::new();
-    if options.sample_bytes > 0 && live.is_some() {
-        match discover::sample_declared_maps(table, &options.aws, options.sample_bytes).await {
+    if options.sampler.budget > 0 && live.is_some() {
+        match options.sampler.sample(table).await {
             Ok(Some(discovery)) => {
                 findings.extend(
                     discover::property_drift(table, &discovery)

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::declare::TableRef;
+use crate::discover::Sampler;
 use crate::plan::{Action, ChangeKind, Drift, Plan};
 use crate::problem::{partition_schema_mismatch, shown};
 
@@ -85,8 +87,32 @@ impl DriftReport {
     }
 }
 
-/// Reads a plan as drift. `file_of` names each table's YAML file.
-pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftReport {
+/// The drift of the selected tables: the plan read as drift, and for tables that declare
+/// union-map properties what `sampler` finds in their newest files that the declaration misses.
+pub async fn report(plan: &Plan, selected: &[TableRef<'_>], sampler: &Sampler) -> DriftReport {
+    let mut report = from_plan(plan);
+    for &TableRef { database, table } in selected {
+        if table.file.properties.is_empty() {
+            continue;
+        }
+        let messages = match sampler.property_drift(table).await {
+            Ok(drift) => drift.iter().map(ToString::to_string).collect(),
+            Err(error) => vec![format!("the union maps could not be sampled: {error}")],
+        };
+        for message in messages {
+            report.add(
+                &database.file.name,
+                &table.file.name,
+                DriftKind::Data,
+                message,
+            );
+        }
+    }
+    report
+}
+
+/// Reads a plan as drift.
+pub fn from_plan(plan: &Plan) -> DriftReport {
     let tables = plan
         .tables
         .iter()
@@ -231,7 +257,7 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
                 database: table.database.clone(),
                 table: table.name.clone(),
                 event: table.event.clone(),
-                file: file_of(&table.database, &table.name),
+                file: table.file.display().to_string(),
                 findings,
             }
         })
@@ -239,7 +265,7 @@ pub fn from_plan(plan: &Plan, file_of: impl Fn(&str, &str) -> String) -> DriftRe
             database: skipped.database.clone(),
             table: skipped.name.clone(),
             event: skipped.event.clone(),
-            file: file_of(&skipped.database, &skipped.name),
+            file: skipped.file.display().to_string(),
             findings: vec![Finding {
                 kind: DriftKind::Catalog,
                 message: format!(

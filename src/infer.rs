@@ -20,8 +20,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::athena;
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
+use crate::parquet_type::ParquetType;
 use crate::problem::{Problem, Severity};
-use crate::readers::ParquetType;
 
 /// The columns of one file as Hive types. `None` marks a column that holds only nulls in this
 /// file: such a column says nothing about its type and must not decide the table's type.

@@ -31,6 +31,7 @@ pub mod merge;
 pub mod naming;
 pub mod onboard;
 pub mod organize;
+pub mod parquet_type;
 pub mod partition_filter;
 pub mod plan;
 pub mod problem;

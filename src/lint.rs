@@ -6,10 +6,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::readers::{self, ParquetType, Read, check_leaves};
+use crate::readers::{Engine as Reader, Read, check_leaves};
 
 /// An engine's reader rules.
-type Judge = fn(&ParquetType, &HiveType) -> Read;
 use crate::declare::{ColumnSpec, Declared, DeclaredTable, LintLevel};
 use crate::hive::{HiveType, same_name, same_names};
 use crate::location::Location;
@@ -412,9 +411,9 @@ impl Linter<'_> {
                 .map(|c| &c.ty.0)
         };
         for variant in &report.variants {
-            let judges: [(&str, bool, Judge); 2] = [
-                ("Athena", self.engine != Engine::Spectrum, readers::athena),
-                ("Spectrum", self.engine != Engine::Athena, readers::spectrum),
+            let judges = [
+                ("Athena", self.engine != Engine::Spectrum, Reader::Athena),
+                ("Spectrum", self.engine != Engine::Athena, Reader::Spectrum),
             ];
             let reads = judges
                 .into_iter()

@@ -42,12 +42,6 @@ pub enum OnboardError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Scan(#[from] crate::scan::ScanError),
-    #[error("cannot list the tables of {location}: {source}")]
-    List {
-        location: String,
-        #[source]
-        source: object_store::Error,
-    },
     #[error(transparent)]
     Write(#[from] declare::DeclareError),
     #[error(transparent)]
@@ -82,7 +76,7 @@ pub async fn onboard(
     let folders = lake
         .folders("")
         .await
-        .map_err(|source| OnboardError::List {
+        .map_err(|source| crate::store::StoreError::List {
             location: database.location.to_string(),
             source,
         })?;

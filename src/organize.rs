@@ -21,7 +21,7 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::StreamReader;
 
-use crate::declare::Declared;
+use crate::declare::{Declared, TableRef};
 use crate::footer::{DEFAULT_PREFETCH, GZIP_MAGIC, read_footer};
 use crate::hive::same_names;
 use crate::naming::{event_identity, table_name};
@@ -115,13 +115,12 @@ pub fn check_declared_layout(
     events: &[String],
     layout: Layout,
 ) -> Result<(), OrganizeError> {
-    let positions = if events.is_empty() {
+    let selected = if events.is_empty() {
         declared.of_all()
     } else {
         declared.of_events(events)
     };
-    for position in positions {
-        let table = declared.table(position);
+    for TableRef { table, .. } in selected {
         let keys = table.partition_keys.iter().map(|k| k.name.as_str());
         if !same_names(keys, layout.keys().iter().copied()) {
             return Err(OrganizeError::LayoutMismatch {
@@ -205,12 +204,8 @@ impl OrganizeReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrganizeError {
-    #[error("cannot list {location} ({source}); check the location and access to it")]
-    List {
-        location: String,
-        #[source]
-        source: object_store::Error,
-    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error(
         "--from {from} and --to {to} overlap (one holds the other), so organize would read its \
          own output back as exports and, with --delete-source, delete the lake: choose folders \
@@ -259,7 +254,7 @@ pub async fn organize(
         from.list(None)
             .try_collect()
             .await
-            .map_err(|source| OrganizeError::List {
+            .map_err(|source| crate::store::StoreError::List {
                 location: from.root().to_string(),
                 source,
             })?;

@@ -6,65 +6,9 @@
 //! the same `decimal(p,s)`. So the rules take the Parquet type of each leaf column: physical
 //! type, annotation, precision and scale, bit width and signedness.
 
-use std::fmt;
-
-use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as Physical};
-use parquet::schema::types::ColumnDescriptor;
-use serde::{Deserialize, Serialize};
-
 use crate::hive::{HiveType, same_name};
 use crate::infer::{Leaf, Step, path_of};
-
-/// A leaf column's type as the Parquet footer states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ParquetType {
-    pub physical: Storage,
-    pub annotation: Annotation,
-}
-
-/// The physical type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Storage {
-    Boolean,
-    Int32,
-    Int64,
-    Int96,
-    Float,
-    Double,
-    Binary,
-    FixedLen(i32),
-}
-
-/// The logical (or legacy converted) annotation, as far as the readers care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Annotation {
-    None,
-    /// STRING, ENUM, JSON, BSON: text (or bytes) the readers take as a string.
-    Text,
-    Integer {
-        bits: u8,
-        signed: bool,
-    },
-    Decimal {
-        precision: u8,
-        scale: u8,
-    },
-    Date,
-    Time(Unit),
-    Timestamp(Unit),
-    Float16,
-    Uuid,
-    Interval,
-    /// An annotation the readers have no rule for (VARIANT, GEOMETRY ...): read as nothing.
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Unit {
-    Millis,
-    Micros,
-    Nanos,
-}
+use crate::parquet_type::{Annotation, ParquetType, Physical, Unit};
 
 /// What an engine makes of a file's column under a declared type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,150 +39,29 @@ impl Read {
     }
 }
 
-impl ParquetType {
-    pub fn of(column: &ColumnDescriptor) -> ParquetType {
-        let physical = match column.physical_type() {
-            Physical::BOOLEAN => Storage::Boolean,
-            Physical::INT32 => Storage::Int32,
-            Physical::INT64 => Storage::Int64,
-            Physical::INT96 => Storage::Int96,
-            Physical::FLOAT => Storage::Float,
-            Physical::DOUBLE => Storage::Double,
-            Physical::BYTE_ARRAY => Storage::Binary,
-            Physical::FIXED_LEN_BYTE_ARRAY => Storage::FixedLen(column.type_length()),
-        };
-        let unit = |unit: &TimeUnit| match unit {
-            TimeUnit::MILLIS => Unit::Millis,
-            TimeUnit::MICROS => Unit::Micros,
-            _ => Unit::Nanos,
-        };
-        let decimal = || Annotation::Decimal {
-            precision: column.type_precision().clamp(0, 255) as u8,
-            scale: column.type_scale().clamp(0, 255) as u8,
-        };
-        let annotation = match column.logical_type_ref() {
-            Some(logical) => match logical {
-                LogicalType::String | LogicalType::Enum | LogicalType::Json | LogicalType::Bson => {
-                    Annotation::Text
-                }
-                LogicalType::Integer(int) => Annotation::Integer {
-                    bits: int.bit_width.clamp(0, 64) as u8,
-                    signed: int.is_signed,
-                },
-                LogicalType::Decimal { .. } => decimal(),
-                LogicalType::Date => Annotation::Date,
-                LogicalType::Time(time) => Annotation::Time(unit(&time.unit)),
-                LogicalType::Timestamp(time) => Annotation::Timestamp(unit(&time.unit)),
-                LogicalType::Float16 => Annotation::Float16,
-                LogicalType::Uuid => Annotation::Uuid,
-                LogicalType::Unknown => Annotation::None,
-                _ => Annotation::Other,
-            },
-            None => match column.converted_type() {
-                ConvertedType::NONE => Annotation::None,
-                ConvertedType::UTF8
-                | ConvertedType::ENUM
-                | ConvertedType::JSON
-                | ConvertedType::BSON => Annotation::Text,
-                ConvertedType::INT_8 => integer(8, true),
-                ConvertedType::INT_16 => integer(16, true),
-                ConvertedType::INT_32 => integer(32, true),
-                ConvertedType::INT_64 => integer(64, true),
-                ConvertedType::UINT_8 => integer(8, false),
-                ConvertedType::UINT_16 => integer(16, false),
-                ConvertedType::UINT_32 => integer(32, false),
-                ConvertedType::UINT_64 => integer(64, false),
-                ConvertedType::DECIMAL => decimal(),
-                ConvertedType::DATE => Annotation::Date,
-                ConvertedType::TIME_MILLIS => Annotation::Time(Unit::Millis),
-                ConvertedType::TIME_MICROS => Annotation::Time(Unit::Micros),
-                ConvertedType::TIMESTAMP_MILLIS => Annotation::Timestamp(Unit::Millis),
-                ConvertedType::TIMESTAMP_MICROS => Annotation::Timestamp(Unit::Micros),
-                ConvertedType::INTERVAL => Annotation::Interval,
-                _ => Annotation::Other,
-            },
-        };
-        ParquetType {
-            physical,
-            annotation,
-        }
-    }
-
-    /// An integer's width and signedness, for the integer physical types.
-    fn integer(&self) -> Option<(u8, bool)> {
-        match (self.physical, self.annotation) {
-            (Storage::Int32, Annotation::None) => Some((32, true)),
-            (Storage::Int64, Annotation::None) => Some((64, true)),
-            (Storage::Int32 | Storage::Int64, Annotation::Integer { bits, signed }) => {
-                Some((bits, signed))
-            }
-            _ => None,
-        }
-    }
-
-    /// Decimal digits an integer of this type may hold, and whether it reads as the signed
-    /// value (unsigned 32 and 64-bit values are read as signed by Trino: wrong above 2^31).
-    fn integer_digits(&self) -> Option<(u8, bool)> {
-        let (bits, signed) = self.integer()?;
-        let digits = match bits {
-            8 => 3,
-            16 => 5,
-            32 => 10,
-            _ => 20,
-        };
-        Some((digits, signed || bits < 32))
-    }
+/// An engine whose Parquet reader the rules describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Athena,
+    Spectrum,
 }
 
-fn integer(bits: u8, signed: bool) -> Annotation {
-    Annotation::Integer { bits, signed }
-}
-
-impl fmt::Display for ParquetType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let physical = match self.physical {
-            Storage::Boolean => "BOOLEAN".to_string(),
-            Storage::Int32 => "INT32".to_string(),
-            Storage::Int64 => "INT64".to_string(),
-            Storage::Int96 => "INT96".to_string(),
-            Storage::Float => "FLOAT".to_string(),
-            Storage::Double => "DOUBLE".to_string(),
-            Storage::Binary => "BYTE_ARRAY".to_string(),
-            Storage::FixedLen(length) => format!("FIXED_LEN_BYTE_ARRAY({length})"),
-        };
-        let unit = |unit: Unit| match unit {
-            Unit::Millis => "MILLIS",
-            Unit::Micros => "MICROS",
-            Unit::Nanos => "NANOS",
-        };
-        match self.annotation {
-            Annotation::None => write!(f, "{physical}"),
-            Annotation::Text => write!(f, "{physical} (STRING)"),
-            Annotation::Integer { bits, signed } => write!(
-                f,
-                "{physical} ({}INT_{bits})",
-                if signed { "" } else { "U" }
-            ),
-            Annotation::Decimal { precision, scale } => {
-                write!(f, "{physical} (DECIMAL({precision},{scale}))")
-            }
-            Annotation::Date => write!(f, "{physical} (DATE)"),
-            Annotation::Time(u) => write!(f, "{physical} (TIME({}))", unit(u)),
-            Annotation::Timestamp(u) => write!(f, "{physical} (TIMESTAMP({}))", unit(u)),
-            Annotation::Float16 => write!(f, "{physical} (FLOAT16)"),
-            Annotation::Uuid => write!(f, "{physical} (UUID)"),
-            Annotation::Interval => write!(f, "{physical} (INTERVAL)"),
-            Annotation::Other => write!(f, "{physical} (annotated)"),
+impl Engine {
+    /// How `file` reads under the declared primitive type `declared` in this engine.
+    pub fn reads(self, file: &ParquetType, declared: &HiveType) -> Read {
+        match self {
+            Engine::Athena => athena(file, declared),
+            Engine::Spectrum => spectrum(file, declared),
         }
     }
 }
 
 /// Athena engine v3 (Trino's `ColumnReaderFactory`, every release since 424): how `file` reads
 /// under the declared primitive type `declared` (catalog-facts §4).
-pub fn athena(file: &ParquetType, declared: &HiveType) -> Read {
+fn athena(file: &ParquetType, declared: &HiveType) -> Read {
     use Annotation as A;
     use HiveType as H;
-    use Storage as S;
+    use Physical as S;
     let lossy = |why: String| Read::Lossy(why);
     match declared {
         H::TinyInt | H::SmallInt | H::Int | H::BigInt => {
@@ -398,9 +221,9 @@ pub fn athena(file: &ParquetType, declared: &HiveType) -> Read {
 
 /// Redshift Spectrum: types must match exactly (catalog-facts §8), decimal precision and scale
 /// included; INT64 nanosecond timestamps read silently wrong.
-pub fn spectrum(file: &ParquetType, declared: &HiveType) -> Read {
+fn spectrum(file: &ParquetType, declared: &HiveType) -> Read {
     if *declared == HiveType::Timestamp
-        && file.physical == Storage::Int64
+        && file.physical == Physical::Int64
         && file.annotation == Annotation::Timestamp(Unit::Nanos)
     {
         return Read::Garbles(
@@ -418,7 +241,7 @@ pub fn spectrum(file: &ParquetType, declared: &HiveType) -> Read {
 /// requires exactly.
 pub fn natural_type(file: &ParquetType) -> Option<HiveType> {
     use Annotation as A;
-    use Storage as S;
+    use Physical as S;
     Some(match (file.physical, file.annotation) {
         (S::Boolean, _) => HiveType::Boolean,
         (S::Int32 | S::Int64, A::Decimal { precision, scale })
@@ -464,18 +287,18 @@ pub struct LeafRead {
 }
 
 /// Checks every leaf of a file against the declared columns (`declared` finds one by name),
-/// with an engine's rules (`judge`: [`athena`] or [`spectrum`]). Leaves of undeclared columns
+/// with an engine's rules. Leaves of undeclared columns
 /// or struct fields are not checked (they are undeclared, not unreadable); a leaf below a
 /// declared primitive, or a primitive where a struct, array or map is declared, fails. One
 /// outcome per path, and only outcomes other than [`Read::Reads`].
 pub fn check_leaves<'a>(
     leaves: &[Leaf],
     declared: impl Fn(&str) -> Option<&'a HiveType>,
-    judge: fn(&ParquetType, &HiveType) -> Read,
+    engine: Engine,
 ) -> Vec<LeafRead> {
     let mut found: Vec<LeafRead> = Vec::new();
     for leaf in leaves {
-        let Some((path, at, read)) = leaf_read(leaf, &declared, judge) else {
+        let Some((path, at, read)) = leaf_read(leaf, &declared, engine) else {
             continue;
         };
         let Some(Step::Field(column)) = leaf.steps.first() else {
@@ -497,7 +320,7 @@ pub fn check_leaves<'a>(
 fn leaf_read<'a>(
     leaf: &Leaf,
     declared: &impl Fn(&str) -> Option<&'a HiveType>,
-    judge: fn(&ParquetType, &HiveType) -> Read,
+    engine: Engine,
 ) -> Option<(String, &'a HiveType, Read)> {
     let (Step::Field(column), rest) = leaf.steps.split_first()? else {
         return None;
@@ -518,7 +341,7 @@ fn leaf_read<'a>(
         at = next;
     }
     let read = if at.is_primitive() {
-        judge(&leaf.parquet, at)
+        engine.reads(&leaf.parquet, at)
     } else {
         Read::Fails
     };

@@ -39,6 +39,15 @@ pub enum StoreError {
         "no AWS region is configured for {location}; set AWS_REGION, or a region in your AWS profile"
     )]
     NoRegion { location: String },
+    #[error(
+        "cannot list {location} ({source}); check the location, and that the credentials in use \
+         may list it"
+    )]
+    List {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
 }
 
 const LOCAL_IDENTITY: &str = "file";
@@ -271,9 +280,7 @@ async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, 
     if let Some(credentials) = config.credentials_provider() {
         builder = builder.with_credentials(Arc::new(AwsChainCredentials::new(credentials)));
     }
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
-        .ok()
-        .or_else(|| config.endpoint_url().map(str::to_string));
+    let endpoint = crate::aws::s3_endpoint(&config);
     let identity = format!("s3://{bucket}@{}", endpoint.as_deref().unwrap_or("aws"));
     if let Some(endpoint) = endpoint {
         // S3-compatible servers (moto, MinIO) serve buckets by path, often over plain HTTP.

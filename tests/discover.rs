@@ -578,11 +578,7 @@ async fn view_columns_are_checked_and_a_taken_name_refused() {
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = glueprint::catalog::local::LocalCatalog::open(&ws.path("catalog.db")).unwrap();
     let plan_now = || async {
-        let locations = [&declared.table((0, 0)).location];
-        let reports = glueprint::scan::scan_tables(locations, &Default::default())
-            .await
-            .unwrap();
-        glueprint::plan::plan(&declared, &[(0, 0)], &catalog, &reports, None).await
+        glueprint::plan::compute(&declared.of_all(), &catalog, &Default::default()).await
     };
 
     let mut plan = plan_now().await.unwrap();

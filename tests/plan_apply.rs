@@ -476,17 +476,18 @@ async fn updates_keep_what_glueprint_does_not_manage(backend: Backend) {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
 
-/// Scans the selected tables' folders and plans them, in this process.
+/// Scans the first `tables` declared tables' folders and plans them, in this process.
 async fn plan_here(
     declared: &glueprint::declare::Declared,
-    selected: &[(usize, usize)],
+    tables: usize,
     catalog: &dyn Catalog,
 ) -> glueprint::plan::Plan {
-    let locations = selected.iter().map(|&p| &declared.table(p).location);
+    let selected = &declared.of_all()[..tables];
+    let locations = selected.iter().map(|s| &s.table.location);
     let reports = glueprint::scan::scan_tables(locations, &Default::default())
         .await
         .unwrap();
-    glueprint::plan::plan(declared, selected, catalog, &reports, None)
+    glueprint::plan::from_scans(selected, catalog, &reports, None)
         .await
         .unwrap()
 }
@@ -495,7 +496,7 @@ async fn plan_here(
 /// local even with Glue (the command line refuses that pairing, the library does not).
 async fn plan_and_apply_here(ws: &Workspace, catalog: &dyn Catalog) {
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
-    let plan = plan_here(&declared, &[(0, 0)], catalog).await;
+    let plan = plan_here(&declared, 1, catalog).await;
     glueprint::apply::apply(&plan, catalog, &Default::default())
         .await
         .unwrap();
@@ -513,7 +514,7 @@ async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
 
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let plan = plan_here(&declared, &[(0, 0)], catalog.as_ref()).await;
+    let plan = plan_here(&declared, 1, catalog.as_ref()).await;
     assert!(plan.has_changes());
 
     // Someone else writes the table between plan and apply.
@@ -972,7 +973,7 @@ async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
     ws.expect(&["onboard", "Charged", "App Launched"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let plan = plan_here(&declared, &[(0, 0), (0, 1)], catalog.as_ref()).await;
+    let plan = plan_here(&declared, 2, catalog.as_ref()).await;
     catalog
         .create_database(&plan.databases[0].desired)
         .await
@@ -1016,7 +1017,7 @@ async fn apply_refuses_a_type_string_athena_cannot_parse_before_any_call() {
     ws.expect(&["onboard", "Charged", "App Launched"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
-    let mut plan = plan_here(&declared, &[(0, 0), (0, 1)], catalog.as_ref()).await;
+    let mut plan = plan_here(&declared, 2, catalog.as_ref()).await;
     plan.tables[1].target.storage.columns[1].stored_type = Some("decimal(24, 16)".into());
     let error = glueprint::apply::apply(&plan, catalog.as_ref(), &Default::default())
         .await

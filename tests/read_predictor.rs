@@ -12,7 +12,8 @@ use arrow_array::{RecordBatch, new_null_array};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use glueprint::hive::HiveType;
 use glueprint::infer::file_schema;
-use glueprint::readers::{self, ParquetType, Read};
+use glueprint::parquet_type::{ParquetType, Physical};
+use glueprint::readers::{self, Engine, Read};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 
 use common::read_matrix::{DECLARED, matrix};
@@ -35,10 +36,10 @@ fn leaf_types(path: &std::path::Path) -> Vec<ParquetType> {
     schema.leaves.iter().map(|leaf| leaf.parquet).collect()
 }
 
-fn row(file: &ParquetType, judge: fn(&ParquetType, &HiveType) -> Read) -> String {
+fn row(file: &ParquetType, engine: Engine) -> String {
     DECLARED
         .iter()
-        .map(|declared| letter(&judge(file, &declared.parse().unwrap())))
+        .map(|declared| letter(&engine.reads(file, &declared.parse().unwrap())))
         .collect()
 }
 
@@ -69,12 +70,8 @@ fn every_parquet_type_under_every_declared_type_reads_as_the_readers_do() {
             "the file's Parquet type"
         );
         for (engine, judge, expected) in [
-            (
-                "Athena",
-                readers::athena as fn(&ParquetType, &HiveType) -> Read,
-                athena,
-            ),
-            ("Spectrum", readers::spectrum, spectrum),
+            ("Athena", Engine::Athena, athena),
+            ("Spectrum", Engine::Spectrum, spectrum),
         ] {
             let found = row(&types[0], judge);
             pairs += DECLARED.len();
@@ -98,7 +95,7 @@ fn every_parquet_type_under_every_declared_type_reads_as_the_readers_do() {
 
 fn fixed_length(file: &ParquetType) -> i32 {
     match file.physical {
-        readers::Storage::FixedLen(length) => length,
+        Physical::FixedLen(length) => length,
         _ => 0,
     }
 }
@@ -109,10 +106,10 @@ fn int96_timestamps_read_as_timestamp_only() {
     let types = leaf_types(&parquet_testing().join("int96_from_spark.parquet"));
     let int96 = types
         .iter()
-        .find(|t| t.physical == readers::Storage::Int96)
+        .find(|t| t.physical == Physical::Int96)
         .expect("an INT96 column");
-    assert_eq!(row(int96, readers::athena), "FFFFFFFFFFFFFFRF");
-    assert_eq!(row(int96, readers::spectrum), "FFFFFFFFFFFFFFRF");
+    assert_eq!(row(int96, Engine::Athena), "FFFFFFFFFFFFFFRF");
+    assert_eq!(row(int96, Engine::Spectrum), "FFFFFFFFFFFFFFRF");
 }
 
 /// Inside structs, lists and maps the same rules apply leaf by leaf, at the leaf's path.
@@ -145,7 +142,7 @@ fn nested_leaves_are_judged_at_their_paths() {
         ("flat", "struct<a:int>".parse().unwrap()),
     ];
     let find = |name: &str| declared.iter().find(|(n, _)| *n == name).map(|(_, t)| t);
-    let reads = readers::check_leaves(&schema.leaves, find, readers::athena);
+    let reads = readers::check_leaves(&schema.leaves, find, Engine::Athena);
     let found: Vec<(String, char)> = reads
         .iter()
         .map(|r| (r.path.clone(), letter(&r.read)))
@@ -161,7 +158,7 @@ fn nested_leaves_are_judged_at_their_paths() {
         ],
         "the undeclared field `extra` is not judged"
     );
-    let spectrum = readers::check_leaves(&schema.leaves, find, readers::spectrum);
+    let spectrum = readers::check_leaves(&schema.leaves, find, Engine::Spectrum);
     let found: Vec<(&str, char)> = spectrum
         .iter()
         .map(|r| (r.path.as_str(), letter(&r.read)))

@@ -55,10 +55,7 @@ impl GlueCatalog {
     pub async fn connect(aws: &AwsSettings, options: GlueOptions) -> Self {
         let config = aws.load().await;
         // Adaptive retries unless the standard variables say otherwise.
-        let retries_configured = ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
-            .iter()
-            .any(|name| std::env::var_os(name).is_some());
-        let config = if retries_configured {
+        let config = if crate::aws::retries_configured() {
             config
         } else {
             config
@@ -130,7 +127,7 @@ where
             "check the AWS configuration (region, credentials)",
         ),
     };
-    CatalogError::Store(format!("Glue {operation} failed ({reason}); {advice}"))
+    CatalogError::store(format!("Glue {operation} failed ({reason}); {advice}"))
 }
 
 /// The deepest cause's own words: the SDK's outer layers add only their type names.
@@ -201,7 +198,7 @@ fn from_glue_columns(columns: &[glue::Column]) -> Result<Vec<Column>, CatalogErr
         .map(|column| {
             let text = column.r#type().unwrap_or_default();
             let ty = text.parse().map_err(|error| {
-                CatalogError::Store(format!(
+                CatalogError::store(format!(
                     "Glue column `{}` has a type glueprint cannot read ({error})",
                     column.name()
                 ))
@@ -357,9 +354,12 @@ fn to_partition_input(partition: &Partition) -> Result<glue::PartitionInput, Cat
 
 /// A request glueprint could not put together: the SDK found a required field missing.
 fn unbuildable(what: &str, error: BuildError) -> CatalogError {
-    CatalogError::Store(format!(
-        "cannot build a Glue {what} ({error}); this is a bug in glueprint, please report it"
-    ))
+    CatalogError::caused(
+        format!(
+            "cannot build a Glue {what} ({error}); this is a bug in glueprint, please report it"
+        ),
+        error,
+    )
 }
 
 /// What a failed entry of a batch partition call means, from the error code Glue puts in the
@@ -401,6 +401,10 @@ fn partition_failures(errors: &[glue::PartitionError]) -> Vec<PartitionFailure> 
 
 #[async_trait]
 impl Catalog for GlueCatalog {
+    fn needs_s3_locations(&self) -> bool {
+        true
+    }
+
     async fn get_database(&self, name: &str) -> Result<Option<Database>, CatalogError> {
         match self
             .client

@@ -68,7 +68,7 @@ fn check_ours(connection: &Connection, path: &Path) -> Result<(), CatalogError> 
     if id == APPLICATION_ID || (id == 0 && foreign_tables == 0) {
         Ok(())
     } else {
-        Err(CatalogError::Store(format!(
+        Err(CatalogError::store(format!(
             "{} is a SQLite file of another application, not a glueprint catalog; nothing was \
              written to it: pass another --catalog-path",
             path.display()
@@ -82,17 +82,23 @@ fn opening_failed(path: &Path, error: rusqlite::Error) -> CatalogError {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
     );
     if busy {
-        CatalogError::Store(format!(
-            "another glueprint run has held {} for {}s; let it finish, then run again",
-            path.display(),
-            BUSY_TIMEOUT.as_secs()
-        ))
+        CatalogError::caused(
+            format!(
+                "another glueprint run has held {} for {}s; let it finish, then run again",
+                path.display(),
+                BUSY_TIMEOUT.as_secs()
+            ),
+            error,
+        )
     } else {
-        CatalogError::Store(format!(
-            "{} cannot be read as a glueprint catalog ({error}); if it is damaged, restore it \
-             from a copy or pass another --catalog-path",
-            path.display()
-        ))
+        CatalogError::caused(
+            format!(
+                "{} cannot be read as a glueprint catalog ({error}); if it is damaged, restore \
+                 it from a copy or pass another --catalog-path",
+                path.display()
+            ),
+            error,
+        )
     }
 }
 
@@ -103,8 +109,8 @@ pub struct LocalCatalog {
     read_only: bool,
 }
 
-fn store_error(error: impl std::fmt::Display) -> CatalogError {
-    CatalogError::Store(format!("the local catalog failed: {error}"))
+fn store_error(error: impl std::error::Error + Send + Sync + 'static) -> CatalogError {
+    CatalogError::caused(format!("the local catalog failed: {error}"), error)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CatalogError> {
@@ -112,8 +118,9 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CatalogError> {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, CatalogError> {
-    serde_json::from_str(body)
-        .map_err(|error| CatalogError::Store(format!("a stored entry is unreadable ({error})")))
+    serde_json::from_str(body).map_err(|error| {
+        CatalogError::caused(format!("a stored entry is unreadable ({error})"), error)
+    })
 }
 
 fn values_key(values: &[String]) -> Result<String, CatalogError> {
@@ -125,11 +132,11 @@ impl LocalCatalog {
     pub fn open(path: &Path) -> Result<Self, CatalogError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|error| {
-                CatalogError::Store(format!("cannot create {}: {error}", path.display()))
+                CatalogError::caused(format!("cannot create {}: {error}", path.display()), error)
             })?;
         }
         let connection = Connection::open(path).map_err(|error| {
-            CatalogError::Store(format!("cannot open {}: {error}", path.display()))
+            CatalogError::caused(format!("cannot open {}: {error}", path.display()), error)
         })?;
         check_ours(&connection, path)?;
         connection
@@ -153,7 +160,7 @@ impl LocalCatalog {
                 .and_then(|connection| connection.execute_batch(SCHEMA).map(|()| connection))
         };
         let connection = opened.map_err(|error| {
-            CatalogError::Store(format!("cannot open {}: {error}", path.display()))
+            CatalogError::caused(format!("cannot open {}: {error}", path.display()), error)
         })?;
         check_ours(&connection, path)?;
         Ok(Self {
@@ -178,10 +185,11 @@ impl LocalCatalog {
         &self,
         work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, CatalogError>,
     ) -> Result<T, CatalogError> {
-        let mut connection = self
-            .connection
-            .lock()
-            .map_err(|_| store_error("the catalog connection was poisoned by an earlier panic"))?;
+        let mut connection = self.connection.lock().map_err(|_| {
+            CatalogError::store(
+                "the local catalog failed: the catalog connection was poisoned by an earlier panic",
+            )
+        })?;
         let transaction = connection.transaction().map_err(store_error)?;
         let result = work(&transaction)?;
         transaction.commit().map_err(store_error)?;

@@ -261,13 +261,91 @@ pub enum CatalogError {
         expected: String,
         found: String,
     },
-    #[error("{0}")]
-    Store(String),
+    /// The store failed: what failed and what to do, with the underlying error when there is
+    /// one.
+    #[error("{message}")]
+    Store {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     #[error(
         "{0} is a write, and this catalog was opened read-only (plan and drift never write); \
          nothing was sent"
     )]
     ReadOnly(String),
+}
+
+/// Which live catalog to use: the flags say it once, every command opens it the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded catalog in a local SQLite file.
+    Local { path: std::path::PathBuf },
+    /// The AWS Glue Data Catalog (another account's with `catalog_id`).
+    Glue {
+        catalog_id: Option<String>,
+        archive_versions: bool,
+    },
+}
+
+impl Backend {
+    /// Opens the live catalog; read-only ones refuse every write before it is sent.
+    pub async fn open(
+        &self,
+        aws: &crate::aws::AwsSettings,
+        read_only: bool,
+    ) -> Result<Box<dyn Catalog>, CatalogError> {
+        Ok(match self {
+            Backend::Local { path } if read_only => {
+                Box::new(local::LocalCatalog::open_read_only(path)?)
+            }
+            Backend::Local { path } => Box::new(local::LocalCatalog::open(path)?),
+            Backend::Glue {
+                catalog_id,
+                archive_versions,
+            } => Box::new(
+                glue::GlueCatalog::connect(
+                    aws,
+                    glue::GlueOptions {
+                        catalog_id: catalog_id.clone(),
+                        archive_versions: *archive_versions,
+                        read_only,
+                    },
+                )
+                .await,
+            ),
+        })
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backend::Local { path } => write!(f, "the local catalog {}", path.display()),
+            Backend::Glue { .. } => f.write_str("the AWS Glue Data Catalog"),
+        }
+    }
+}
+
+impl CatalogError {
+    /// A failure of the store that no other error caused.
+    pub fn store(message: impl Into<String>) -> Self {
+        CatalogError::Store {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure of the store caused by `source`.
+    pub fn caused(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        CatalogError::Store {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
 }
 
 /// The partitions of `partitions` that pass `filter`, compared here rather than by a catalog.
@@ -287,6 +365,11 @@ pub fn filter_partitions(
 /// AWS Glue) implement it; nothing outside a backend sees its client types.
 #[async_trait]
 pub trait Catalog: Send + Sync {
+    /// Whether engines read its tables from S3 only (Glue: Athena and Spectrum), so that a
+    /// table registered elsewhere could be read by none.
+    fn needs_s3_locations(&self) -> bool {
+        false
+    }
     async fn get_database(&self, name: &str) -> Result<Option<Database>, CatalogError>;
     async fn create_database(&self, database: &Database) -> Result<(), CatalogError>;
     /// Every table of a database, in pages where the backend pages, never one call per table.

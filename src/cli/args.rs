@@ -7,13 +7,11 @@ use clap::ValueEnum;
 
 use crate::aws::AwsSettings;
 use crate::cache::FooterCache;
-use crate::catalog::Catalog;
-use crate::catalog::glue::{GlueCatalog, GlueOptions};
-use crate::catalog::local::LocalCatalog;
-use crate::declare::Declared;
+use crate::catalog::{self, Catalog};
+use crate::declare::{Declared, TableRef};
 use crate::partition_filter::PartitionFilter;
 use crate::plan::{self, Plan};
-use crate::scan::{self, ScanOptions};
+use crate::scan::ScanOptions;
 
 /// Where the declared definitions are.
 #[derive(Debug, clap::Args)]
@@ -45,13 +43,8 @@ pub struct CatalogArgs {
     /// The local catalog file (an embedded SQLite database, created by the first apply).
     #[arg(long, default_value = crate::catalog::local::DEFAULT_PATH, env = "GLUEPRINT_CATALOG_PATH")]
     pub catalog_path: PathBuf,
-    /// AWS profile for Glue and S3 (default: the standard chain: environment, default profile,
-    /// SSO, instance role).
-    #[arg(long, env = "AWS_PROFILE")]
-    pub profile: Option<String>,
-    /// AWS region for Glue and S3 (default: from the environment or the profile).
-    #[arg(long)]
-    pub region: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// The account id of another account's Glue catalog (cross-account access).
     #[arg(long)]
     pub catalog_id: Option<String>,
@@ -59,6 +52,28 @@ pub struct CatalogArgs {
     /// versions).
     #[arg(long)]
     pub archive_versions: bool,
+}
+
+/// Which AWS account and region: the same for Glue and S3, and for every client of a run.
+#[derive(Debug, clap::Args)]
+pub struct AwsArgs {
+    /// AWS profile for Glue and S3 (default: the standard chain: environment, default profile,
+    /// SSO, instance role).
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// AWS region for Glue and S3 (default: from the environment or the profile).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+impl AwsArgs {
+    pub fn settings(&self) -> AwsSettings {
+        AwsSettings {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            connections: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,41 +85,31 @@ pub enum Backend {
 }
 
 impl CatalogArgs {
-    /// Opens the live catalog; read-only ones refuse every write before it is sent.
-    pub async fn open(&self, read_only: bool) -> anyhow::Result<Box<dyn Catalog>> {
-        Ok(match self.catalog {
-            Backend::Local if read_only => {
-                Box::new(LocalCatalog::open_read_only(&self.catalog_path)?)
-            }
-            Backend::Local => Box::new(LocalCatalog::open(&self.catalog_path)?),
-            Backend::Glue => Box::new(
-                GlueCatalog::connect(
-                    &self.aws(),
-                    GlueOptions {
-                        catalog_id: self.catalog_id.clone(),
-                        archive_versions: self.archive_versions,
-                        read_only,
-                    },
-                )
-                .await,
-            ),
-        })
+    /// The live catalog the flags name.
+    pub fn backend(&self) -> catalog::Backend {
+        match self.catalog {
+            Backend::Local => catalog::Backend::Local {
+                path: self.catalog_path.clone(),
+            },
+            Backend::Glue => catalog::Backend::Glue {
+                catalog_id: self.catalog_id.clone(),
+                archive_versions: self.archive_versions,
+            },
+        }
     }
 
-    /// The AWS profile and region, for Glue and S3 alike.
+    /// Opens the live catalog; read-only ones refuse every write before it is sent.
+    pub async fn open(&self, read_only: bool) -> anyhow::Result<Box<dyn Catalog>> {
+        Ok(self.backend().open(&self.aws(), read_only).await?)
+    }
+
+    /// The AWS profile and region, for Glue and S3 alike: every AWS client of a run uses these.
     pub fn aws(&self) -> AwsSettings {
-        AwsSettings {
-            profile: self.profile.clone(),
-            region: self.region.clone(),
-            connections: None,
-        }
+        self.aws.settings()
     }
 
     pub fn describe(&self) -> String {
-        match self.catalog {
-            Backend::Local => format!("the local catalog {}", self.catalog_path.display()),
-            Backend::Glue => "the AWS Glue Data Catalog".to_string(),
-        }
+        self.backend().to_string()
     }
 
     /// The declarations, and the plan for the events asked for (all declared tables when
@@ -115,34 +120,24 @@ impl CatalogArgs {
         read: &ReadArgs,
     ) -> anyhow::Result<(Declared, Plan)> {
         let declared = self.declared.load()?;
-        let selected = declared.select(events)?;
         let plan = self
-            .plan(&declared, &selected, &read.scan_options())
+            .plan(&declared.select(events)?, &read.scan_options())
             .await?;
         Ok((declared, plan))
     }
 
-    /// The plan for the selected tables: checked first, then their folders scanned and the
-    /// live catalog read. Writes nothing.
+    /// The plan for the selected tables against the live catalog, opened read-only.
     pub async fn plan(
         &self,
-        declared: &Declared,
-        selected: &[(usize, usize)],
+        selected: &[TableRef<'_>],
         options: &ScanOptions,
     ) -> anyhow::Result<Plan> {
-        if self.catalog == Backend::Glue {
-            plan::check_in_s3(declared, selected)?;
-        }
-        plan::check(declared, selected, options.partitions.as_ref())?;
         let live = self.open(true).await?;
         let options = ScanOptions {
             aws: self.aws(),
             ..options.clone()
         };
-        let locations = selected.iter().map(|&p| &declared.table(p).location);
-        let reports = scan::scan_tables(locations, &options).await?;
-        let partitions = options.partitions.as_ref();
-        Ok(plan::plan(declared, selected, live.as_ref(), &reports, partitions).await?)
+        Ok(plan::compute(selected, live.as_ref(), &options).await?)
     }
 }
 

@@ -8,6 +8,7 @@ use anyhow::Context;
 use super::args::{CacheArgs, CatalogArgs, SampleArg};
 use crate::catalog::Catalog;
 use crate::declare::Declared;
+use crate::discover::Sampler;
 use crate::docs::{self, DocsOptions, Live};
 use crate::drift::{self, DriftReport};
 use crate::report;
@@ -49,8 +50,10 @@ pub async fn run(args: DocsArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let options = DocsOptions {
-        aws: args.catalog.aws(),
-        sample_bytes: args.sample.sample_bytes,
+        sampler: Sampler {
+            aws: args.catalog.aws(),
+            budget: args.sample.sample_bytes,
+        },
         spectrum_schema: args.external_schema.clone(),
     };
     let page = docs::collect(&declared, live, &options).await?;
@@ -85,15 +88,10 @@ async fn read_live(
 ) -> Result<(Box<dyn Catalog>, DriftReport), String> {
     let plan = args
         .catalog
-        .plan(declared, &declared.of_all(), &args.cache.scan_options(None))
+        .plan(&declared.of_all(), &args.cache.scan_options(None))
         .await
         .map_err(|error| format!("{error:#}"))?;
-    let drift = drift::from_plan(&plan, |database, table| {
-        declared
-            .table_path(database, table)
-            .map(|path| path.display().to_string())
-            .unwrap_or_default()
-    });
+    let drift = drift::from_plan(&plan);
     let catalog = args
         .catalog
         .open(true)

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use super::args::{CatalogArgs, ReadArgs, SampleArg};
 use super::output::found;
-use crate::discover;
+use crate::discover::Sampler;
 use crate::drift::{self, DriftKind};
 use crate::report;
 
@@ -63,34 +63,17 @@ impl From<KindArg> for DriftKind {
 }
 
 pub async fn run(args: DriftArgs) -> anyhow::Result<ExitCode> {
-    let (declared, plan) = args.catalog.plan_events(&args.events, &args.read).await?;
-    let mut report = drift::from_plan(&plan, |database, table| {
-        declared
-            .table_path(database, table)
-            .map(|path| path.display().to_string())
-            .unwrap_or_default()
-    });
-    // Union maps: what a sample of the newest files says the declared properties miss.
-    for (d, t) in declared.select(&args.events)? {
-        let (database, table) = (&declared.databases[d], &declared.databases[d].tables[t]);
-        if table.file.properties.is_empty() {
-            continue;
-        }
-        let found =
-            discover::sample_declared(table, &args.catalog.aws(), args.sample.sample_bytes).await;
-        let messages = match found {
-            Ok(drift) => drift.iter().map(ToString::to_string).collect(),
-            Err(error) => vec![format!("the union maps could not be sampled: {error}")],
-        };
-        for message in messages {
-            report.add(
-                &database.file.name,
-                &table.file.name,
-                DriftKind::Data,
-                message,
-            );
-        }
-    }
+    let declared = args.catalog.declared.load()?;
+    let selected = declared.select(&args.events)?;
+    let plan = args
+        .catalog
+        .plan(&selected, &args.read.scan_options())
+        .await?;
+    let sampler = Sampler {
+        aws: args.catalog.aws(),
+        budget: args.sample.sample_bytes,
+    };
+    let report = drift::report(&plan, &selected, &sampler).await;
     let fail_on: Vec<DriftKind> = args.fail_on.into_iter().map(DriftKind::from).collect();
     match args.format {
         DriftFormat::Markdown => out!("{}", report::drift_markdown(&report, &fail_on)),

@@ -4,12 +4,12 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::args::{CatalogsArg, Format, ReadArgs};
+use super::args::{AwsArgs, CatalogsArg, Format, ReadArgs};
 use super::output::found;
 use crate::lint::{self, Engine};
 use crate::problem::Severity;
 use crate::report;
-use crate::scan;
+use crate::scan::{self, ScanOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
@@ -31,6 +31,8 @@ pub struct LintArgs {
     declared: CatalogsArg,
     #[command(flatten)]
     read: ReadArgs,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,7 +65,11 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .flat_map(|d| &d.tables)
             .map(|t| &t.location);
-        Some(scan::scan_tables(locations, &args.read.scan_options()).await?)
+        let options = ScanOptions {
+            aws: args.aws.settings(),
+            ..args.read.scan_options()
+        };
+        Some(scan::scan_tables(locations, &options).await?)
     } else {
         None
     };

@@ -133,10 +133,7 @@ pub async fn run(args: OrganizeArgs) -> anyhow::Result<ExitCode> {
             let filter =
                 since.map(|day| PartitionFilter::since(&day.format("%Y-%m-%d").to_string()));
             let scan_options = args.cache.scan_options(filter);
-            let plan = args
-                .catalog
-                .plan(&declared, &selected, &scan_options)
-                .await?;
+            let plan = args.catalog.plan(&selected, &scan_options).await?;
             out!("\n{}", report::plan_text(&plan));
             confirm_and_apply(&plan, &args.catalog, args.yes, &ApplyOptions::default()).await?;
         }

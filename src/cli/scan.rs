@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::args::{Format, ReadArgs};
+use super::args::{AwsArgs, Format, ReadArgs};
 use super::output::{ProgressDisplay, found, stream_out};
 use crate::problem::Severity;
 use crate::report;
@@ -32,6 +32,8 @@ pub struct ScanArgs {
     prefetch: u64,
     #[command(flatten)]
     read: ReadArgs,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
@@ -39,6 +41,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         tables: args.tables,
         concurrency: usize::from(args.concurrency),
         prefetch: args.prefetch,
+        aws: args.aws.settings(),
         ..args.read.scan_options()
     };
     let lake = Lake::open_with(&args.location, &options.store_settings()).await?;

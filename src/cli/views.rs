@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use super::args::CatalogsArg;
+use crate::declare::TableRef;
 use crate::views;
 
 #[derive(Debug, clap::Args)]
@@ -33,10 +34,7 @@ enum ViewEngine {
 pub fn run(args: ViewsArgs) -> anyhow::Result<ExitCode> {
     let declared = args.declared.load()?;
     let mut printed = 0;
-    for position in declared.select(&args.events)? {
-        let (d, _) = position;
-        let database = &declared.databases[d];
-        let table = declared.table(position);
+    for TableRef { database, table } in declared.select(&args.events)? {
         let Some(view) = views::view_of(database, table) else {
             continue;
         };

@@ -91,6 +91,20 @@ pub struct DeclaredDatabase {
     pub tables: Vec<DeclaredTable>,
 }
 
+/// A declared table with its database: how selected tables travel from stage to stage.
+#[derive(Debug, Clone, Copy)]
+pub struct TableRef<'a> {
+    pub database: &'a DeclaredDatabase,
+    pub table: &'a DeclaredTable,
+}
+
+impl PartialEq for TableRef<'_> {
+    /// The same declaration, not an equal one.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.table, other.table)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DeclaredTable {
     pub path: PathBuf,
@@ -133,28 +147,29 @@ impl Declared {
         }
     }
 
-    /// The declared tables of `events` (CleverTap names, or table names), as (database, table)
-    /// positions; every declared table when `events` is empty. An event that is not declared
-    /// is an error that lists the declared ones.
-    pub fn select(&self, events: &[String]) -> Result<Vec<(usize, usize)>, UnknownEvent> {
+    /// The declared tables of `events` (CleverTap names, or table names); every declared table
+    /// when `events` is empty. An event that is not declared is an error that lists the
+    /// declared ones.
+    pub fn select(&self, events: &[String]) -> Result<Vec<TableRef<'_>>, UnknownEvent> {
         if events.is_empty() {
             return Ok(self.of_all());
         }
-        let mut selected = Vec::new();
+        let mut selected: Vec<TableRef<'_>> = Vec::new();
         for event in events {
             let found = self.of_events(std::slice::from_ref(event));
             if found.is_empty() {
                 return Err(UnknownEvent {
                     event: event.clone(),
                     declared: self
-                        .positions()
-                        .map(|(_, t)| t.file.event.clone())
+                        .of_all()
+                        .iter()
+                        .map(|t| t.table.file.event.clone())
                         .collect(),
                 });
             }
-            for position in found {
-                if !selected.contains(&position) {
-                    selected.push(position);
+            for table in found {
+                if !selected.contains(&table) {
+                    selected.push(table);
                 }
             }
         }
@@ -162,57 +177,49 @@ impl Declared {
     }
 
     /// The declared tables of those of `events` that are declared, in declaration order.
-    pub fn of_events(&self, events: &[String]) -> Vec<(usize, usize)> {
+    pub fn of_events(&self, events: &[String]) -> Vec<TableRef<'_>> {
         let wanted: Vec<String> = events.iter().map(|e| event_identity(e)).collect();
-        self.positions()
-            .filter(|(_, table)| {
-                wanted.contains(&event_identity(&table.file.event))
-                    || events.contains(&table.file.name)
+        self.of_all()
+            .into_iter()
+            .filter(|t| {
+                wanted.contains(&event_identity(&t.table.file.event))
+                    || events.contains(&t.table.file.name)
             })
-            .map(|(position, _)| position)
             .collect()
     }
 
     /// Every declared table, in declaration order.
-    pub fn of_all(&self) -> Vec<(usize, usize)> {
-        self.positions().map(|(position, _)| position).collect()
+    pub fn of_all(&self) -> Vec<TableRef<'_>> {
+        self.databases
+            .iter()
+            .flat_map(|database| {
+                database
+                    .tables
+                    .iter()
+                    .map(move |table| TableRef { database, table })
+            })
+            .collect()
     }
 
     /// The declaration reduced to the selected tables.
-    pub fn only(mut self, selected: &[(usize, usize)]) -> Declared {
-        for (d, database) in self.databases.iter_mut().enumerate() {
-            let mut index = 0;
-            database.tables.retain(|_| {
-                let keep = selected.contains(&(d, index));
-                index += 1;
-                keep
-            });
-        }
-        self
-    }
-
-    pub fn table(&self, (database, table): (usize, usize)) -> &DeclaredTable {
-        &self.databases[database].tables[table]
-    }
-
-    /// The file that declares `table` of `database`.
-    pub fn table_path(&self, database: &str, table: &str) -> Option<&Path> {
-        self.databases
-            .iter()
-            .filter(|d| d.file.name == database)
-            .flat_map(|d| &d.tables)
-            .find(|t| t.file.name == table)
-            .map(|t| t.path.as_path())
-    }
-
-    fn positions(&self) -> impl Iterator<Item = ((usize, usize), &DeclaredTable)> + Clone {
-        self.databases.iter().enumerate().flat_map(|(d, database)| {
-            database
-                .tables
+    pub fn only(&self, selected: &[TableRef<'_>]) -> Declared {
+        Declared {
+            databases: self
+                .databases
                 .iter()
-                .enumerate()
-                .map(move |(t, table)| ((d, t), table))
-        })
+                .map(|database| DeclaredDatabase {
+                    dir: database.dir.clone(),
+                    file: database.file.clone(),
+                    location: database.location.clone(),
+                    tables: database
+                        .tables
+                        .iter()
+                        .filter(|&table| selected.iter().any(|s| std::ptr::eq(s.table, table)))
+                        .cloned()
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 
     /// The only database, or the one named: where `onboard` writes.

@@ -4,7 +4,7 @@
 use crate::catalog::Table;
 use crate::compat::undeclared_fields;
 use crate::hive::same_name;
-use crate::readers::{self, check_leaves, natural_type};
+use crate::readers::{Engine, check_leaves, natural_type};
 use crate::scan::TableReport;
 
 use super::Drift;
@@ -41,7 +41,7 @@ pub(super) fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
         let reads = check_leaves(
             &variant.schema.leaves,
             |name| declared(name).map(|c| &c.ty),
-            readers::athena,
+            Engine::Athena,
         );
         for read in reads {
             let found = read.read.clone();

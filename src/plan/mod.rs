@@ -4,17 +4,17 @@
 //! The declaration is the truth for the catalog. The data never changes a table by itself: what
 //! the data has and the declaration lacks is reported as drift, for a person to declare.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogError, Column, Database, Partition, Table, TableListing};
-use crate::declare::{DeclareErrors, Declared, DeclaredDatabase, DeclaredTable};
+use crate::declare::{DeclareErrors, DeclaredDatabase, DeclaredTable, TableRef};
 use crate::hive::{same_name, same_names};
 use crate::location::Location;
 use crate::partition_filter::PartitionFilter;
 use crate::problem::{Problem, Severity};
-use crate::scan::TableReport;
+use crate::scan::{self, ScanOptions, TableReport};
 use crate::views;
 
 mod data;
@@ -56,6 +56,8 @@ pub enum PlanError {
         .0.join("\n  ")
     )]
     NotInS3(Vec<String>),
+    #[error(transparent)]
+    Scan(#[from] crate::scan::ScanError),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +93,9 @@ pub struct SkippedTable {
     pub database: String,
     pub name: String,
     pub event: String,
+    /// The YAML file that declares it.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
     pub reason: String,
 }
 
@@ -115,6 +120,9 @@ pub struct TablePlan {
     pub database: String,
     pub name: String,
     pub event: String,
+    /// The YAML file that declares it.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
     pub location: Location,
     pub action: Action,
     /// Table-level changes, column by column and field by field.
@@ -330,22 +338,16 @@ impl Plan {
 
 /// Checks what can be checked before reading anything: Glue's field limits, and that the
 /// partition condition names a partition key of every selected table.
-pub fn check(
-    declared: &Declared,
-    selected: &[(usize, usize)],
-    partitions: Option<&PartitionFilter>,
-) -> Result<(), PlanError> {
+fn check(selected: &[TableRef<'_>], partitions: Option<&PartitionFilter>) -> Result<(), PlanError> {
     let mut over_limits = Vec::new();
-    for &(database, table) in selected {
-        let database = &declared.databases[database];
-        over_limits.extend(database.tables[table].glue_limit_errors(database));
+    for selected in selected {
+        over_limits.extend(selected.table.glue_limit_errors(selected.database));
     }
     if !over_limits.is_empty() {
         return Err(PlanError::GlueLimits(DeclareErrors(over_limits)));
     }
     if let Some(key) = partitions.and_then(|f| f.key.as_ref()) {
-        for &(database, table) in selected {
-            let table = &declared.databases[database].tables[table];
+        for &TableRef { table, .. } in selected {
             if !table.partition_keys.iter().any(|k| same_name(&k.name, key)) {
                 return Err(PlanError::UnknownPartitionKey {
                     key: key.clone(),
@@ -365,10 +367,10 @@ pub fn check(
 
 /// Athena and Spectrum read Glue tables from S3 only: a local folder registered in Glue would
 /// make a table that no engine can read.
-pub fn check_in_s3(declared: &Declared, selected: &[(usize, usize)]) -> Result<(), PlanError> {
+fn check_in_s3(selected: &[TableRef<'_>]) -> Result<(), PlanError> {
     let elsewhere: Vec<String> = selected
         .iter()
-        .map(|&position| declared.table(position))
+        .map(|selected| selected.table)
         .filter(|table| !table.location.is_s3())
         .map(|table| format!("{} ({})", table.path.display(), table.location))
         .collect();
@@ -379,20 +381,41 @@ pub fn check_in_s3(declared: &Declared, selected: &[(usize, usize)]) -> Result<(
     }
 }
 
-/// Computes the plan for the selected tables from their scans (keyed by table location) and
-/// the live catalog, writing nothing. With a partition condition, only the partitions it
-/// admits are compared (the scans must have read those).
-pub async fn plan(
-    declared: &Declared,
-    selected: &[(usize, usize)],
+/// The plan for the selected tables, writing nothing: checked first (Glue's limits, the
+/// partition condition, and S3 locations when the catalog is one engines read from S3), then
+/// their folders scanned with `options` and the live catalog read. With a partition condition,
+/// only the partitions it admits are compared.
+pub async fn compute(
+    selected: &[TableRef<'_>],
+    catalog: &dyn Catalog,
+    options: &ScanOptions,
+) -> Result<Plan, PlanError> {
+    if catalog.needs_s3_locations() {
+        check_in_s3(selected)?;
+    }
+    check(selected, options.partitions.as_ref())?;
+    let reports = scan::scan_tables(selected.iter().map(|s| &s.table.location), options).await?;
+    from_scans(selected, catalog, &reports, options.partitions.as_ref()).await
+}
+
+/// The plan from the selected tables' scans (keyed by table location) and the live catalog,
+/// for callers that scanned themselves; unlike [`compute`], it checks nothing first.
+pub async fn from_scans(
+    selected: &[TableRef<'_>],
     catalog: &dyn Catalog,
     reports: &HashMap<Location, TableReport>,
     partitions: Option<&PartitionFilter>,
 ) -> Result<Plan, PlanError> {
-    check(declared, selected, partitions)?;
-    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &(database, table) in selected {
-        by_database.entry(database).or_default().push(table);
+    // Databases in the order their first table was selected.
+    let mut by_database: Vec<(&DeclaredDatabase, Vec<&DeclaredTable>)> = Vec::new();
+    for selected in selected {
+        match by_database
+            .iter_mut()
+            .find(|(database, _)| std::ptr::eq(*database, selected.database))
+        {
+            Some((_, tables)) => tables.push(selected.table),
+            None => by_database.push((selected.database, vec![selected.table])),
+        }
     }
     let mut plan = Plan {
         databases: Vec::new(),
@@ -400,8 +423,7 @@ pub async fn plan(
         views: Vec::new(),
         skipped: Vec::new(),
     };
-    for (database_index, tables) in by_database {
-        let database = &declared.databases[database_index];
+    for (database, mut tables) in by_database {
         let live_database = catalog.get_database(&database.file.name).await?;
         plan.databases.push(DatabasePlan {
             name: database.file.name.clone(),
@@ -422,7 +444,6 @@ pub async fn plan(
             .into_iter()
             .map(|t| (t.name.to_lowercase(), t))
             .collect();
-        let mut tables: Vec<&DeclaredTable> = tables.iter().map(|&i| &database.tables[i]).collect();
         tables.retain(|table| {
             let Some(unreadable) = listing
                 .unreadable
@@ -435,6 +456,7 @@ pub async fn plan(
                 database: database.file.name.clone(),
                 name: table.file.name.clone(),
                 event: table.file.event.clone(),
+                file: table.path.clone(),
                 reason: unreadable.reason.clone(),
             });
             false
@@ -601,6 +623,7 @@ fn plan_table(
         database: database.file.name.clone(),
         name: desired.name.clone(),
         event: table.file.event.clone(),
+        file: table.path.clone(),
         location: table.location.clone(),
         action,
         changes,

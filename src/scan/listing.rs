@@ -101,7 +101,8 @@ pub(super) async fn listing_prefixes(
         };
         return Ok((prefixes, HashSet::new()));
     };
-    let list_error = |location: String| move |source| ScanError::List { location, source };
+    let list_error =
+        |location: String| move |source| crate::store::StoreError::List { location, source };
     let tables = if options.tables.is_empty() {
         lake.folders("")
             .await

@@ -82,15 +82,6 @@ impl ScanOptions {
 /// problems in the report).
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error(
-        "cannot list {location} ({source}); check the location, and that the credentials in use \
-         may list it"
-    )]
-    List {
-        location: String,
-        #[source]
-        source: object_store::Error,
-    },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(
@@ -227,10 +218,13 @@ pub async fn scan(
     // would be a thousand sequential page requests before the last table is reached.
     let mut root_objects = Vec::new();
     if !local && prefixes == [None] {
-        let (objects, tables) = lake.level("").await.map_err(|source| ScanError::List {
-            location: lake.root().to_string(),
-            source,
-        })?;
+        let (objects, tables) =
+            lake.level("")
+                .await
+                .map_err(|source| crate::store::StoreError::List {
+                    location: lake.root().to_string(),
+                    source,
+                })?;
         root_objects = objects;
         prefixes = tables.into_iter().map(Some).collect();
     }
@@ -287,10 +281,11 @@ pub async fn scan(
                                 )));
                             }
                             Err(source) => {
-                                return Err(ScanError::List {
+                                return Err(crate::store::StoreError::List {
                                     location: listing_location.to_string(),
                                     source,
-                                });
+                                }
+                                .into());
                             }
                         }
                     }

@@ -9,7 +9,7 @@ use crate::infer::{FileSchema, Note, NoteKind};
 use crate::layout::Folder;
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
-use crate::readers::{self, check_leaves};
+use crate::readers::{Engine, check_leaves};
 use crate::store::Lake;
 
 use super::read::FileOutcome;
@@ -229,7 +229,7 @@ impl TableAccumulator {
         let mut problems: Vec<Problem> = Vec::new();
         for (index, group) in self.schemas.iter().enumerate() {
             let noted = |path: &str| group.schema.notes.iter().any(|n| n.path == path);
-            for read in check_leaves(&group.schema.leaves, declared, readers::athena) {
+            for read in check_leaves(&group.schema.leaves, declared, Engine::Athena) {
                 if !read.read.is_error() || noted(&read.path) || in_conflict(&read.path) {
                     continue;
                 }
@@ -543,7 +543,7 @@ fn conflict_path(conflict: &Conflict) -> String {
 mod tests {
     use super::*;
     use crate::infer::{FileColumn, Leaf, Step};
-    use crate::readers::{Annotation, ParquetType, Storage, Unit};
+    use crate::parquet_type::{Annotation, ParquetType, Physical, Unit};
 
     fn group(key: &str, parquet: ParquetType, notes: Vec<Note>) -> SchemaGroup {
         let mut samples = Samples::default();
@@ -570,11 +570,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let lake = Lake::open(dir.path().to_str().unwrap()).await.unwrap();
         let int64 = ParquetType {
-            physical: Storage::Int64,
+            physical: Physical::Int64,
             annotation: Annotation::None,
         };
         let time32 = ParquetType {
-            physical: Storage::Int32,
+            physical: Physical::Int32,
             annotation: Annotation::Time(Unit::Millis),
         };
         let accumulator = TableAccumulator {
