@@ -632,7 +632,9 @@ async fn onboarding_mistakes_are_explained(backend: Backend) {
 async fn an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges(backend: Backend) {
     let ws = Workspace::new(backend, &["Charged", "App Launched", "Product Viewed"], 60).await;
     ws.expect(&["onboard", "Charged", "App Launched", "Product Viewed"], 0);
-    for delay_ms in [5u64, 20, 60] {
+    // Kill apply later and later until one kill lands midway: some of it written, not all.
+    let mut delay_ms = 5;
+    let interrupted_midway = loop {
         let mut child = ws
             .command(&["apply", "--yes"])
             .stdout(std::process::Stdio::null())
@@ -642,11 +644,41 @@ async fn an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges(
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
-        check_consistent(ws.catalog().as_ref()).await;
-    }
+        let catalog = ws.catalog();
+        check_consistent(catalog.as_ref()).await;
+        let (tables, partitions) = stored(catalog.as_ref()).await;
+        if tables + partitions == 3 + 3 * 60 {
+            break false;
+        }
+        if tables + partitions > 0 {
+            break true;
+        }
+        delay_ms += 5;
+    };
+    assert!(
+        interrupted_midway,
+        "apply ended before any kill landed midway (the last after {delay_ms} ms)"
+    );
     ws.expect(&["apply", "--yes"], 0);
     ws.expect(&["plan", "--detailed-exitcode"], 0);
     check_consistent(ws.catalog().as_ref()).await;
+}
+
+/// The tables and partitions stored in database `events`.
+async fn stored(catalog: &dyn Catalog) -> (usize, usize) {
+    if catalog.get_database("events").await.unwrap().is_none() {
+        return (0, 0);
+    }
+    let tables = catalog.list_tables("events").await.unwrap().tables;
+    let mut partitions = 0;
+    for table in &tables {
+        partitions += catalog
+            .list_partitions("events", &table.name)
+            .await
+            .unwrap()
+            .len();
+    }
+    (tables.len(), partitions)
 }
 
 /// Every stored table reads back whole, and every partition belongs to a stored table.
