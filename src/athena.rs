@@ -17,6 +17,7 @@ use std::fmt;
 
 use unicode_general_category::{GeneralCategory, get_general_category};
 
+use crate::column_path::ColumnPath;
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, MAX_TYPE_DEPTH, StructField};
 
 /// Whether Athena's tokenizer keeps `c` inside a name token (Java's `isLetterOrDigit` on one
@@ -92,29 +93,25 @@ pub fn check_field_name(name: &str) -> Result<(), UnwritableName> {
 /// Every struct field path in `ty` (below `path`) whose name Athena cannot carry, with why.
 pub fn unwritable_fields(ty: &HiveType, path: &str) -> Vec<(String, UnwritableName)> {
     let mut found = Vec::new();
-    collect_unwritable(ty, path, &mut found);
+    collect_unwritable(ty, &ColumnPath::column(path), &mut found);
     found
 }
 
-fn collect_unwritable(ty: &HiveType, path: &str, found: &mut Vec<(String, UnwritableName)>) {
+fn collect_unwritable(ty: &HiveType, path: &ColumnPath, found: &mut Vec<(String, UnwritableName)>) {
     match ty {
         HiveType::Struct(fields) => {
             for field in fields {
-                let nested = if path.is_empty() {
-                    field.name.clone()
-                } else {
-                    format!("{path}.{}", field.name)
-                };
+                let nested = path.field(&field.name);
                 match check_field_name(&field.name) {
-                    Err(why) => found.push((nested, why)),
+                    Err(why) => found.push((nested.to_string(), why)),
                     Ok(()) => collect_unwritable(&field.ty, &nested, found),
                 }
             }
         }
-        HiveType::Array(element) => collect_unwritable(element, &format!("{path}[]"), found),
+        HiveType::Array(element) => collect_unwritable(element, &path.element(), found),
         HiveType::Map(key, value) => {
-            collect_unwritable(key, &format!("{path}{{key}}"), found);
-            collect_unwritable(value, &format!("{path}{{}}"), found);
+            collect_unwritable(key, &path.key(), found);
+            collect_unwritable(value, &path.value(), found);
         }
         _ => {}
     }

@@ -3,6 +3,7 @@
 //! file's column reads under a declared type is [`crate::readers`]' question (it needs the
 //! Parquet types).
 
+use crate::column_path::ColumnPath;
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField, same_name};
 
 /// Two types at `path` (relative to the column, empty for the column itself) that no single
@@ -17,7 +18,7 @@ pub struct Clash {
 /// The narrowest type that reads values of both `a` and `b`, if the engines promise one.
 pub fn widen(a: &HiveType, b: &HiveType) -> Result<HiveType, Clash> {
     let mut clashes = Vec::new();
-    let merged = merge_types(a, b, "", &mut clashes);
+    let merged = merge_types(a, b, &ColumnPath::default(), &mut clashes);
     match clashes.into_iter().next() {
         None => Ok(merged),
         Some(clash) => Err(clash),
@@ -27,7 +28,12 @@ pub fn widen(a: &HiveType, b: &HiveType) -> Result<HiveType, Clash> {
 /// Merges `b` into `a` field by field: where they clash, `a`'s type stays at that path and the
 /// clash is recorded; everywhere else types widen and new struct fields are added. One clash
 /// never hides another, nor a widening or a new field elsewhere in the same type.
-pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Clash>) -> HiveType {
+pub fn merge_types(
+    a: &HiveType,
+    b: &HiveType,
+    path: &ColumnPath,
+    clashes: &mut Vec<Clash>,
+) -> HiveType {
     use HiveType as H;
     if a == b {
         return a.clone();
@@ -41,10 +47,10 @@ pub fn merge_types(a: &HiveType, b: &HiveType, path: &str, clashes: &mut Vec<Cla
         a.clone()
     };
     match (a, b) {
-        (H::Array(x), H::Array(y)) => H::array(merge_types(x, y, &format!("{path}[]"), clashes)),
+        (H::Array(x), H::Array(y)) => H::array(merge_types(x, y, &path.element(), clashes)),
         (H::Map(ak, av), H::Map(bk, bv)) => H::map(
-            merge_types(ak, bk, &format!("{path}{{key}}"), clashes),
-            merge_types(av, bv, &format!("{path}{{}}"), clashes),
+            merge_types(ak, bk, &path.key(), clashes),
+            merge_types(av, bv, &path.value(), clashes),
         ),
         (H::Struct(x), H::Struct(y)) => H::Struct(merge_struct(x, y, path, clashes)),
         (
@@ -93,25 +99,25 @@ pub fn branch_reads_as(branch: &HiveType, declared: &HiveType) -> bool {
 pub fn undeclared_fields(
     data: &HiveType,
     declared: &HiveType,
-    path: &str,
+    path: &ColumnPath,
     found: &mut Vec<(String, HiveType)>,
 ) {
     use HiveType as H;
     match (data, declared) {
         (H::Struct(data_fields), H::Struct(declared_fields)) => {
             for field in data_fields {
-                let nested = format!("{path}.{}", field.name);
+                let nested = path.field(&field.name);
                 match declared_fields
                     .iter()
                     .find(|d| same_name(&d.name, &field.name))
                 {
                     Some(d) => undeclared_fields(&field.ty, &d.ty, &nested, found),
-                    None => found.push((nested, field.ty.clone())),
+                    None => found.push((nested.to_string(), field.ty.clone())),
                 }
             }
         }
-        (H::Array(a), H::Array(b)) => undeclared_fields(a, b, &format!("{path}[]"), found),
-        (H::Map(_, av), H::Map(_, bv)) => undeclared_fields(av, bv, &format!("{path}{{}}"), found),
+        (H::Array(a), H::Array(b)) => undeclared_fields(a, b, &path.element(), found),
+        (H::Map(_, av), H::Map(_, bv)) => undeclared_fields(av, bv, &path.value(), found),
         _ => {}
     }
 }
@@ -129,18 +135,14 @@ fn integer_rank(ty: &HiveType) -> Option<u8> {
 fn merge_struct(
     left: &[StructField],
     right: &[StructField],
-    path: &str,
+    path: &ColumnPath,
     clashes: &mut Vec<Clash>,
 ) -> Vec<StructField> {
     let mut merged = left.to_vec();
     for field in right {
         match merged.iter().position(|m| same_name(&m.name, &field.name)) {
             Some(i) => {
-                let nested = if path.is_empty() {
-                    field.name.clone()
-                } else {
-                    format!("{path}.{}", field.name)
-                };
+                let nested = path.field(&field.name);
                 merged[i].ty = merge_types(&merged[i].ty, &field.ty, &nested, clashes);
             }
             None => merged.push(field.clone()),
@@ -207,7 +209,7 @@ mod tests {
         let merged = merge_types(
             &t("struct<a:bigint,m:map<string,struct<x:int>>,l:array<int>>"),
             &t("struct<a:double,m:map<string,struct<x:string,y:int>>,l:array<bigint>,n:date>"),
-            "",
+            &ColumnPath::default(),
             &mut clashes,
         );
         assert_eq!(

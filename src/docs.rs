@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::aws::AwsSettings;
 use crate::catalog::Catalog;
+use crate::column_path::ColumnPath;
 use crate::declare::{Declared, DeclaredDatabase, DeclaredTable, PartitionMode};
 use crate::discover::{self, Discovery, Sampler};
 use crate::drift::{DriftReport, Finding};
@@ -380,7 +381,7 @@ async fn table_page(
         if !is_union {
             nested_fields(
                 ty,
-                &column.name.value,
+                &ColumnPath::column(&column.name.value),
                 &quoted(&lower),
                 (&athena_table, &spectrum_table),
                 &mut columns,
@@ -511,7 +512,7 @@ async fn table_page(
 /// its own unnesting there.
 fn nested_fields(
     ty: &HiveType,
-    path: &str,
+    path: &ColumnPath,
     reach: &str,
     tables: (&str, &str),
     out: &mut Vec<FieldPage>,
@@ -520,10 +521,10 @@ fn nested_fields(
     match ty {
         HiveType::Struct(fields) => {
             for field in fields {
-                let field_path = format!("{path}.{}", field.name);
+                let field_path = path.field(&field.name);
                 let field_reach = format!("{reach}.{}", quoted(&field.name.to_lowercase()));
                 out.push(FieldPage {
-                    path: field_path.clone(),
+                    path: field_path.to_string(),
                     ty: field.ty.to_string(),
                     comment: None,
                     athena: format!("SELECT {field_reach} FROM {athena_table}"),
@@ -540,7 +541,7 @@ fn nested_fields(
             for field in fields {
                 let name = quoted(&field.name.to_lowercase());
                 out.push(FieldPage {
-                    path: format!("{path}[].{}", field.name),
+                    path: path.element().field(&field.name).to_string(),
                     ty: field.ty.to_string(),
                     comment: None,
                     athena: format!("SELECT transform({reach}, e -> e.{name}) FROM {athena_table}"),

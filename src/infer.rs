@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::athena;
+use crate::column_path::{ColumnPath, Step};
 use crate::hive::{HiveType, MAX_DECIMAL_PRECISION, StructField};
 use crate::parquet_type::ParquetType;
 use crate::problem::{Problem, Severity};
@@ -37,43 +38,9 @@ pub struct FileSchema {
 /// A leaf column of a file: where it sits in the column tree, and how Parquet stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Leaf {
-    pub steps: Vec<Step>,
+    #[serde(rename = "steps")]
+    pub path: ColumnPath,
     pub parquet: ParquetType,
-}
-
-/// One step down the column tree: a column or struct field by name, an array's elements, a
-/// map's keys or values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Step {
-    Field(String),
-    Element,
-    Key,
-    Value,
-}
-
-impl Leaf {
-    /// The leaf's path in the notation of notes: `eventProps.amount`, `tags[]`, `props{}`.
-    pub fn path(&self) -> String {
-        path_of(&self.steps)
-    }
-}
-
-/// Steps in the notation of notes.
-pub fn path_of(steps: &[Step]) -> String {
-    let mut path = String::new();
-    for step in steps {
-        match step {
-            Step::Field(name) if path.is_empty() => path.push_str(name),
-            Step::Field(name) => {
-                path.push('.');
-                path.push_str(name);
-            }
-            Step::Element => path.push_str("[]"),
-            Step::Key => path.push_str("{key}"),
-            Step::Value => path.push_str("{}"),
-        }
-    }
-    path
 }
 
 /// A column of a file's schema, or of a table's merged from its files; `ty` is `None` while
@@ -347,7 +314,7 @@ pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError
         leaves: file.schema_descr().columns(),
         next_leaf: 0,
         notes,
-        steps: Vec::new(),
+        steps: ColumnPath::default(),
         typed_leaves: Vec::new(),
     };
     let columns = visitor.fields(arrow.fields(), "");
@@ -370,7 +337,7 @@ struct Visitor<'a> {
     next_leaf: usize,
     notes: Vec<Note>,
     /// Where the walk is in the column tree.
-    steps: Vec<Step>,
+    steps: ColumnPath,
     typed_leaves: Vec<Leaf>,
 }
 
@@ -391,8 +358,8 @@ impl Visitor<'_> {
         let mut by_folded: HashMap<String, usize> = HashMap::with_capacity(fields.len());
         let mut by_normalized: HashMap<String, usize> = HashMap::with_capacity(fields.len());
         for field in fields {
-            let path = join(parent, field.name());
             self.steps.push(Step::Field(field.name().clone()));
+            let path = self.steps.to_string();
             let ty = self.field(field, &path);
             self.steps.pop();
             if parent.is_empty() && field.name().trim().is_empty() {
@@ -418,7 +385,7 @@ impl Visitor<'_> {
                     NoteKind::Duplicate
                 } else {
                     NoteKind::CaseDuplicate {
-                        first: join(parent, first),
+                        first: self.steps.field(first).to_string(),
                     }
                 };
                 self.note(&path, kind);
@@ -426,7 +393,7 @@ impl Visitor<'_> {
             }
             let normalized = folded.nfc().collect::<String>();
             if let Some(&other) = by_normalized.get(&normalized) {
-                let other = join(parent, &mapped[other].0);
+                let other = self.steps.field(&mapped[other].0).to_string();
                 self.note(&path, NoteKind::NormalizationTwin { other });
             }
             by_folded.insert(folded, mapped.len());
@@ -464,7 +431,7 @@ impl Visitor<'_> {
             | A::LargeListView(element)
             | A::FixedSizeList(element, _) => {
                 self.steps.push(Step::Element);
-                let element = self.field(element, &format!("{path}[]"));
+                let element = self.field(element, &self.steps.to_string());
                 self.steps.pop();
                 return Some(HiveType::array(element?));
             }
@@ -479,12 +446,12 @@ impl Visitor<'_> {
                     return None;
                 };
                 self.steps.push(Step::Key);
-                let key = self.field(&kv[0], &format!("{path}{{key}}"));
+                let key = self.field(&kv[0], &self.steps.to_string());
                 self.steps.pop();
                 self.steps.push(Step::Value);
                 let value = kv
                     .get(1)
-                    .and_then(|value| self.field(value, &format!("{path}{{}}")));
+                    .and_then(|value| self.field(value, &self.steps.to_string()));
                 self.steps.pop();
                 let key = key?;
                 if !key.is_primitive() {
@@ -506,7 +473,7 @@ impl Visitor<'_> {
                 let leaf = self.leaf();
                 if let Some(leaf) = &leaf {
                     self.typed_leaves.push(Leaf {
-                        steps: self.steps.clone(),
+                        path: self.steps.clone(),
                         parquet: ParquetType::of(leaf),
                     });
                 }
@@ -668,13 +635,5 @@ fn unit_name(unit: &TimeUnit) -> &'static str {
         TimeUnit::Millisecond => "milliseconds",
         TimeUnit::Microsecond => "microseconds",
         TimeUnit::Nanosecond => "nanoseconds",
-    }
-}
-
-fn join(parent: &str, name: &str) -> String {
-    if parent.is_empty() {
-        name.to_string()
-    } else {
-        format!("{parent}.{name}")
     }
 }

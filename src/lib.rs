@@ -15,6 +15,7 @@ pub mod aws;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod column_path;
 pub mod compat;
 pub mod declare;
 pub mod discover;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::column_path::ColumnPath;
 use crate::readers::{Engine as Reader, Read, check_leaves};
 
 /// An engine's reader rules.
@@ -315,14 +316,14 @@ impl Linter<'_> {
                 vec![],
             );
         }
-        self.nested(&column.ty.0, name, file, line, false);
+        self.nested(&column.ty.0, &ColumnPath::column(name), file, line, false);
     }
 
-    fn nested(&mut self, ty: &HiveType, path: &str, file: &str, line: u64, in_array: bool) {
+    fn nested(&mut self, ty: &HiveType, path: &ColumnPath, file: &str, line: u64, in_array: bool) {
         match ty {
             HiveType::Struct(fields) => {
                 for field in fields {
-                    let nested = format!("{path}.{}", field.name);
+                    let nested = path.field(&field.name);
                     if field
                         .name
                         .chars()
@@ -352,7 +353,7 @@ impl Linter<'_> {
                         vec![],
                     );
                 }
-                self.nested(element, &format!("{path}[]"), file, line, true);
+                self.nested(element, &path.element(), file, line, true);
             }
             HiveType::Map(_, value) => {
                 if in_array {
@@ -364,7 +365,7 @@ impl Linter<'_> {
                         vec![],
                     );
                 }
-                self.nested(value, &format!("{path}{{}}"), file, line, false);
+                self.nested(value, &path.value(), file, line, false);
             }
             _ => {}
         }

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::column_path::ColumnPath;
 use crate::compat::{Clash, merge_types};
 use crate::hive::HiveType;
 use crate::infer::{FileColumn, FileSchema};
@@ -46,7 +47,7 @@ impl SchemaMerger {
             let mut clashes = Vec::new();
             let merged = match &self.columns[index].ty {
                 None => ty.clone(),
-                Some(current) => merge_types(current, ty, "", &mut clashes),
+                Some(current) => merge_types(current, ty, &ColumnPath::default(), &mut clashes),
             };
             self.columns[index].ty = Some(merged);
             for clash in clashes {
@@ -69,7 +70,7 @@ impl SchemaMerger {
             .iter()
             .filter(|(_, earlier)| {
                 let mut found = Vec::new();
-                merge_types(earlier, ty, "", &mut found);
+                merge_types(earlier, ty, &ColumnPath::default(), &mut found);
                 found.iter().any(|c| c.path == clash.path)
             })
             .map(|(earlier_source, _)| *earlier_source)

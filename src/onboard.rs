@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::column_path::ColumnPath;
 use crate::compat::merge_types;
 use crate::declare::{self, ColumnSpec, Declared, DeclaredDatabase, TableFile};
 use crate::discover::{self, Discovery};
@@ -300,7 +301,12 @@ fn updated_file(existing: &TableFile, scanned: &TableReport) -> TableFile {
                 // Field by field: a clash keeps the declared type there (the scan reports it),
                 // and every other new field or widening still comes in.
                 let mut clashes = Vec::new();
-                declared.ty.0 = merge_types(&declared.ty.0, &column.ty, "", &mut clashes);
+                declared.ty.0 = merge_types(
+                    &declared.ty.0,
+                    &column.ty,
+                    &ColumnPath::default(),
+                    &mut clashes,
+                );
             }
             None => file
                 .columns

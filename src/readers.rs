@@ -6,8 +6,9 @@
 //! the same `decimal(p,s)`. So the rules take the Parquet type of each leaf column: physical
 //! type, annotation, precision and scale, bit width and signedness.
 
+use crate::column_path::Step;
 use crate::hive::{HiveType, same_name};
-use crate::infer::{Leaf, Step, path_of};
+use crate::infer::Leaf;
 use crate::parquet_type::{Annotation, ParquetType, Physical, Unit};
 
 /// What an engine makes of a file's column under a declared type.
@@ -301,7 +302,7 @@ pub fn check_leaves<'a>(
         let Some((path, at, read)) = leaf_read(leaf, &declared, engine) else {
             continue;
         };
-        let Some(Step::Field(column)) = leaf.steps.first() else {
+        let Some(Step::Field(column)) = leaf.path.steps().first() else {
             continue;
         };
         if read != Read::Reads && !found.iter().any(|f| f.path == path) {
@@ -322,7 +323,7 @@ fn leaf_read<'a>(
     declared: &impl Fn(&str) -> Option<&'a HiveType>,
     engine: Engine,
 ) -> Option<(String, &'a HiveType, Read)> {
-    let (Step::Field(column), rest) = leaf.steps.split_first()? else {
+    let (Step::Field(column), rest) = leaf.path.steps().split_first()? else {
         return None;
     };
     let mut at = declared(column)?;
@@ -336,7 +337,7 @@ fn leaf_read<'a>(
             (HiveType::Map(key, _), Step::Key) => key.as_ref(),
             (HiveType::Map(_, value), Step::Value) => value.as_ref(),
             // The file nests where the declaration does not, or the other way round.
-            _ => return Some((path_of(&leaf.steps[..depth + 1]), at, Read::Fails)),
+            _ => return Some((leaf.path.prefix(depth + 1).to_string(), at, Read::Fails)),
         };
         at = next;
     }
@@ -345,5 +346,5 @@ fn leaf_read<'a>(
     } else {
         Read::Fails
     };
-    Some((leaf.path(), at, read))
+    Some((leaf.path.to_string(), at, read))
 }

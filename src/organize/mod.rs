@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use futures::{StreamExt, TryStreamExt};
-use object_store::path::Path;
 use object_store::ObjectMeta;
+use object_store::path::Path;
 use serde::Serialize;
 
 use crate::declare::{Declared, TableRef};

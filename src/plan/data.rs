@@ -2,6 +2,7 @@
 //! declared types cannot read.
 
 use crate::catalog::Table;
+use crate::column_path::ColumnPath;
 use crate::compat::undeclared_fields;
 use crate::hive::same_name;
 use crate::readers::{Engine, check_leaves, natural_type};
@@ -26,7 +27,12 @@ pub(super) fn data_drift(desired: &Table, report: &TableReport) -> Vec<Drift> {
             }),
             Some(declared) => {
                 let mut fields = Vec::new();
-                undeclared_fields(&column.ty, &declared.ty, &column.name, &mut fields);
+                undeclared_fields(
+                    &column.ty,
+                    &declared.ty,
+                    &ColumnPath::column(&column.name),
+                    &mut fields,
+                );
                 drift.extend(fields.into_iter().map(|(path, ty)| Drift::UndeclaredField {
                     path,
                     data_type: ty.to_string(),

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::column_path::ColumnPath;
 use crate::hive::{HiveType, same_name};
 use crate::infer::{FileSchema, Note, NoteKind};
 use crate::layout::Folder;
@@ -441,29 +442,29 @@ impl TableAccumulator {
 
 /// Every path with a type in the merged columns, lowercased, in the notation of notes.
 pub(super) fn typed_paths(columns: &[Column]) -> HashSet<String> {
-    pub(super) fn walk(path: String, ty: &HiveType, out: &mut HashSet<String>) {
+    fn walk(path: ColumnPath, ty: &HiveType, out: &mut HashSet<String>) {
         match ty {
             HiveType::Struct(fields) => {
                 for field in fields {
-                    walk(
-                        format!("{path}.{}", field.name.to_lowercase()),
-                        &field.ty,
-                        out,
-                    );
+                    walk(path.field(&field.name.to_lowercase()), &field.ty, out);
                 }
             }
-            HiveType::Array(element) => walk(format!("{path}[]"), element, out),
+            HiveType::Array(element) => walk(path.element(), element, out),
             HiveType::Map(key, value) => {
-                walk(format!("{path}{{key}}"), key, out);
-                walk(format!("{path}{{}}"), value, out);
+                walk(path.key(), key, out);
+                walk(path.value(), value, out);
             }
             _ => {}
         }
-        out.insert(path);
+        out.insert(path.to_string());
     }
     let mut paths = HashSet::new();
     for column in columns {
-        walk(column.name.to_lowercase(), &column.ty, &mut paths);
+        walk(
+            ColumnPath::column(&column.name.to_lowercase()),
+            &column.ty,
+            &mut paths,
+        );
     }
     paths
 }
@@ -542,7 +543,8 @@ fn conflict_path(conflict: &Conflict) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::{FileColumn, Leaf, Step};
+    use crate::column_path::ColumnPath;
+    use crate::infer::{FileColumn, Leaf};
     use crate::parquet_type::{Annotation, ParquetType, Physical, Unit};
 
     fn group(key: &str, parquet: ParquetType, notes: Vec<Note>) -> SchemaGroup {
@@ -556,7 +558,7 @@ mod tests {
                 }],
                 notes,
                 leaves: vec![Leaf {
-                    steps: vec![Step::Field("c".into())],
+                    path: ColumnPath::column("c"),
                     parquet,
                 }],
             }),
