@@ -37,138 +37,181 @@ impl Engine {
 /// One rule: its id, default severity, the engines it speaks for, and what to do.
 #[derive(Debug)]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub severity: Severity,
     pub athena: bool,
     pub spectrum: bool,
     pub hint: &'static str,
 }
 
-const fn rule(
-    id: &'static str,
-    severity: Severity,
-    athena: bool,
-    spectrum: bool,
-    hint: &'static str,
-) -> Rule {
-    Rule {
-        id,
-        severity,
-        athena,
-        spectrum,
-        hint,
-    }
+/// The rules, by id: what `database.yaml`'s `lint:` names and findings report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleId {
+    NameCharset,
+    NameUppercase,
+    NameLeading,
+    NameLength,
+    ReservedWord,
+    StructFieldName,
+    NestedArray,
+    TypeLength,
+    CommentLength,
+    MissingDescription,
+    UnreadableFile,
+    LossyRead,
+    DataError,
+    PartitionKeys,
+    TypeDecision,
 }
 
 use Severity::{Error, Warning};
 
-pub const RULES: &[Rule] = &[
-    rule(
-        "name-charset",
-        Error,
-        true,
-        true,
-        "use only a-z, 0-9 and _ (catalog-facts §2)",
-    ),
-    rule(
-        "name-uppercase",
-        Warning,
-        true,
-        true,
-        "Glue folds names to lowercase: write them lowercase",
-    ),
-    rule(
-        "name-leading",
-        Warning,
-        true,
-        true,
-        "names starting with _ or a digit need quoting in every query",
-    ),
-    rule(
-        "name-length",
-        Error,
-        true,
-        true,
-        "Glue allows 255 bytes for names, Athena 128 characters for columns",
-    ),
-    rule(
-        "reserved-word",
-        Warning,
-        true,
-        true,
-        "an Athena reserved word must be quoted in every query: rename it",
-    ),
-    rule(
-        "struct-field-name",
-        Warning,
-        false,
-        true,
-        "whether Redshift Spectrum reads struct fields with spaces defined through the Glue API is unverified: test a query, or rename the property at the source (Athena reads them)",
-    ),
-    rule(
-        "nested-array",
-        Warning,
-        false,
-        true,
-        "Redshift Spectrum reads arrays of arrays or of maps poorly: flatten the column",
-    ),
-    rule(
-        "type-length",
-        Warning,
-        true,
-        false,
-        "Athena's metadata API returns at most 4,096 characters of a type (queries still work, some tools truncate): split the struct",
-    ),
-    rule(
-        "comment-length",
-        Error,
-        true,
-        true,
-        "Glue keeps at most 255 characters of a column comment, on one line",
-    ),
-    rule(
-        "missing-description",
-        Warning,
-        true,
-        true,
-        "add a description: analysts find tables by it",
-    ),
-    rule(
-        "unreadable-file",
-        Error,
-        true,
-        true,
-        "the file's type cannot be read as the declared type (HIVE_BAD_DATA / incompatible Parquet schema): fix the declaration or rewrite the file",
-    ),
-    rule(
-        "lossy-read",
-        Warning,
-        true,
-        false,
-        "the file reads, but with less meaning than it holds (decimals rounded, text cut, epoch counts or days as numbers): declare the type the data has if that matters",
-    ),
-    rule(
-        "data-error",
-        Error,
-        true,
-        true,
-        "the file cannot be read at all, or its table's files disagree",
-    ),
-    rule(
-        "partition-keys",
-        Error,
-        true,
-        true,
-        "the data's partition folders do not match the declared partition keys",
-    ),
-    rule(
-        "type-decision",
-        Warning,
-        true,
-        true,
-        "the data holds a type with no exact Hive equivalent",
-    ),
-];
+impl RuleId {
+    pub const ALL: [RuleId; 15] = [
+        RuleId::NameCharset,
+        RuleId::NameUppercase,
+        RuleId::NameLeading,
+        RuleId::NameLength,
+        RuleId::ReservedWord,
+        RuleId::StructFieldName,
+        RuleId::NestedArray,
+        RuleId::TypeLength,
+        RuleId::CommentLength,
+        RuleId::MissingDescription,
+        RuleId::UnreadableFile,
+        RuleId::LossyRead,
+        RuleId::DataError,
+        RuleId::PartitionKeys,
+        RuleId::TypeDecision,
+    ];
+
+    /// The id as written in YAML and reports: `name-charset`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::NameCharset => "name-charset",
+            RuleId::NameUppercase => "name-uppercase",
+            RuleId::NameLeading => "name-leading",
+            RuleId::NameLength => "name-length",
+            RuleId::ReservedWord => "reserved-word",
+            RuleId::StructFieldName => "struct-field-name",
+            RuleId::NestedArray => "nested-array",
+            RuleId::TypeLength => "type-length",
+            RuleId::CommentLength => "comment-length",
+            RuleId::MissingDescription => "missing-description",
+            RuleId::UnreadableFile => "unreadable-file",
+            RuleId::LossyRead => "lossy-read",
+            RuleId::DataError => "data-error",
+            RuleId::PartitionKeys => "partition-keys",
+            RuleId::TypeDecision => "type-decision",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|rule| rule.as_str() == id)
+    }
+
+    pub fn rule(self) -> Rule {
+        let (severity, athena, spectrum, hint) = match self {
+            RuleId::NameCharset => (
+                Error,
+                true,
+                true,
+                "use only a-z, 0-9 and _ (catalog-facts §2)",
+            ),
+            RuleId::NameUppercase => (
+                Warning,
+                true,
+                true,
+                "Glue folds names to lowercase: write them lowercase",
+            ),
+            RuleId::NameLeading => (
+                Warning,
+                true,
+                true,
+                "names starting with _ or a digit need quoting in every query",
+            ),
+            RuleId::NameLength => (
+                Error,
+                true,
+                true,
+                "Glue allows 255 bytes for names, Athena 128 characters for columns",
+            ),
+            RuleId::ReservedWord => (
+                Warning,
+                true,
+                true,
+                "an Athena reserved word must be quoted in every query: rename it",
+            ),
+            RuleId::StructFieldName => (
+                Warning,
+                false,
+                true,
+                "whether Redshift Spectrum reads struct fields with spaces defined through the Glue API is unverified: test a query, or rename the property at the source (Athena reads them)",
+            ),
+            RuleId::NestedArray => (
+                Warning,
+                false,
+                true,
+                "Redshift Spectrum reads arrays of arrays or of maps poorly: flatten the column",
+            ),
+            RuleId::TypeLength => (
+                Warning,
+                true,
+                false,
+                "Athena's metadata API returns at most 4,096 characters of a type (queries still work, some tools truncate): split the struct",
+            ),
+            RuleId::CommentLength => (
+                Error,
+                true,
+                true,
+                "Glue keeps at most 255 characters of a column comment, on one line",
+            ),
+            RuleId::MissingDescription => (
+                Warning,
+                true,
+                true,
+                "add a description: analysts find tables by it",
+            ),
+            RuleId::UnreadableFile => (
+                Error,
+                true,
+                true,
+                "the file's type cannot be read as the declared type (HIVE_BAD_DATA / incompatible Parquet schema): fix the declaration or rewrite the file",
+            ),
+            RuleId::LossyRead => (
+                Warning,
+                true,
+                false,
+                "the file reads, but with less meaning than it holds (decimals rounded, text cut, epoch counts or days as numbers): declare the type the data has if that matters",
+            ),
+            RuleId::DataError => (
+                Error,
+                true,
+                true,
+                "the file cannot be read at all, or its table's files disagree",
+            ),
+            RuleId::PartitionKeys => (
+                Error,
+                true,
+                true,
+                "the data's partition folders do not match the declared partition keys",
+            ),
+            RuleId::TypeDecision => (
+                Warning,
+                true,
+                true,
+                "the data holds a type with no exact Hive equivalent",
+            ),
+        };
+        Rule {
+            id: self,
+            severity,
+            athena,
+            spectrum,
+            hint,
+        }
+    }
+}
 
 /// Athena DDL reserved words (catalog-facts §2), lowercase, as the documentation lists them.
 const RESERVED: &str = "\
@@ -203,22 +246,19 @@ struct Linter<'a> {
 }
 
 impl Linter<'_> {
-    fn report(&mut self, id: &str, file: &str, line: u64, message: String, objects: Vec<String>) {
-        let rule = RULES
-            .iter()
-            .find(|r| r.id == id)
-            .expect("rules are declared in RULES");
-        if !self.engine.covers(rule) {
+    fn report(&mut self, id: RuleId, file: &str, line: u64, message: String, objects: Vec<String>) {
+        let rule = id.rule();
+        if !self.engine.covers(&rule) {
             return;
         }
-        let severity = match self.overrides.get(id) {
+        let severity = match self.overrides.get(id.as_str()) {
             Some(LintLevel::Off) => return,
             Some(LintLevel::Error) => Error,
             Some(LintLevel::Warning) => Warning,
             None => rule.severity,
         };
         self.findings.push(Finding {
-            rule: rule.id,
+            rule: id.as_str(),
             severity,
             file: file.to_string(),
             line: line.max(1),
@@ -234,7 +274,7 @@ impl Linter<'_> {
             .any(|c| !(c.is_ascii_alphanumeric() || c == '_'))
         {
             self.report(
-                "name-charset",
+                RuleId::NameCharset,
                 file,
                 line,
                 format!("{what} `{name}` has characters other than a-z, 0-9 and _"),
@@ -243,7 +283,7 @@ impl Linter<'_> {
         }
         if name.chars().any(|c| c.is_ascii_uppercase()) {
             self.report(
-                "name-uppercase",
+                RuleId::NameUppercase,
                 file,
                 line,
                 format!("{what} `{name}` has capitals"),
@@ -252,7 +292,7 @@ impl Linter<'_> {
         }
         if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
             self.report(
-                "name-leading",
+                RuleId::NameLeading,
                 file,
                 line,
                 format!("{what} `{name}` starts with _ or a digit"),
@@ -262,7 +302,7 @@ impl Linter<'_> {
         let limit = if what == "table" { 255 } else { 128 };
         if name.len() > limit {
             self.report(
-                "name-length",
+                RuleId::NameLength,
                 file,
                 line,
                 format!(
@@ -277,7 +317,7 @@ impl Linter<'_> {
             .any(|word| word.eq_ignore_ascii_case(name))
         {
             self.report(
-                "reserved-word",
+                RuleId::ReservedWord,
                 file,
                 line,
                 format!("{what} `{name}` is an Athena reserved word"),
@@ -296,7 +336,7 @@ impl Linter<'_> {
             .is_some_and(|c| c.chars().count() > 255 || c.contains(['\n', '\r']))
         {
             self.report(
-                "comment-length",
+                RuleId::CommentLength,
                 file,
                 line,
                 format!("the comment of `{name}` is over 255 characters or spans lines"),
@@ -306,7 +346,7 @@ impl Linter<'_> {
         let text = column.ty.0.to_string();
         if text.len() > 4096 {
             self.report(
-                "type-length",
+                RuleId::TypeLength,
                 file,
                 line,
                 format!(
@@ -330,7 +370,7 @@ impl Linter<'_> {
                         .any(|c| !(c.is_alphanumeric() || c == '_'))
                     {
                         self.report(
-                            "struct-field-name",
+                            RuleId::StructFieldName,
                             file,
                             line,
                             format!(
@@ -346,7 +386,7 @@ impl Linter<'_> {
             HiveType::Array(element) => {
                 if in_array {
                     self.report(
-                        "nested-array",
+                        RuleId::NestedArray,
                         file,
                         line,
                         format!("`{path}` is an array of arrays"),
@@ -358,7 +398,7 @@ impl Linter<'_> {
             HiveType::Map(_, value) => {
                 if in_array {
                     self.report(
-                        "nested-array",
+                        RuleId::NestedArray,
                         file,
                         line,
                         format!("`{path}` is an array of maps"),
@@ -376,7 +416,7 @@ impl Linter<'_> {
         self.name("table", &table.file.name, &file, 1);
         if table.file.description.is_none() {
             self.report(
-                "missing-description",
+                RuleId::MissingDescription,
                 &file,
                 1,
                 format!("table `{}` has no description", table.file.name),
@@ -426,13 +466,15 @@ impl Linter<'_> {
                 });
             for (engine, read) in reads {
                 let (rule, what) = match &read.read {
-                    Read::Lossy(why) => ("lossy-read", format!("{engine} reads it, but {why}")),
+                    Read::Lossy(why) => {
+                        (RuleId::LossyRead, format!("{engine} reads it, but {why}"))
+                    }
                     Read::FailsOnSome(why) | Read::Garbles(why) => (
-                        "unreadable-file",
+                        RuleId::UnreadableFile,
                         format!("{engine} reads it wrongly: {why}"),
                     ),
                     _ => (
-                        "unreadable-file",
+                        RuleId::UnreadableFile,
                         format!("{engine} cannot read it as the declared {}", read.declared),
                     ),
                 };
@@ -450,8 +492,8 @@ impl Linter<'_> {
         }
         for problem in &report.problems {
             let rule = match problem.severity {
-                Severity::Error => "data-error",
-                Severity::Warning => "type-decision",
+                Severity::Error => RuleId::DataError,
+                Severity::Warning => RuleId::TypeDecision,
             };
             self.report(
                 rule,
@@ -474,7 +516,7 @@ impl Linter<'_> {
         if report.files > 0 && !same_names(data_keys.iter().copied(), declared_keys.iter().copied())
         {
             self.report(
-                "partition-keys",
+                RuleId::PartitionKeys,
                 file,
                 1,
                 format!(
@@ -500,12 +542,12 @@ pub fn lint(
             .file
             .lint
             .keys()
-            .find(|id| !RULES.iter().any(|r| r.id == id.as_str()))
+            .find(|id| RuleId::parse(id).is_none())
         {
             return Err(format!(
                 "{}: unknown lint rule `{unknown}` (rules: {})",
                 database.dir.join(crate::declare::DATABASE_FILE).display(),
-                RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+                RuleId::ALL.map(RuleId::as_str).join(", ")
             ));
         }
         let mut linter = Linter {
