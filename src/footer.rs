@@ -208,12 +208,9 @@ impl<'a> RangeReader<'a> {
         if size < 12 {
             return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await);
         }
-        let last8: &[u8; 8] = tail[tail.len() - 8..]
-            .try_into()
-            .expect("the tail holds at least 12 bytes");
-        let footer_tail = match FooterTail::try_new(last8) {
-            Ok(footer_tail) => footer_tail,
-            Err(_) => return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await),
+        let footer_tail = match tail.last_chunk::<8>().map(FooterTail::try_new) {
+            Some(Ok(footer_tail)) => footer_tail,
+            _ => return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await),
         };
         if footer_tail.is_encrypted_footer() {
             return Err(FooterError::EncryptedFooter);

@@ -95,7 +95,7 @@ pub async fn import(
             live_database.location.as_ref(),
             &live_tables,
         );
-        declare::write(&database_path, &declare::database_yaml(&file))?;
+        declare::write(&database_path, &declare::database_yaml(&file)?)?;
         file
     };
     let root = Location::new(&database_file.location.value);
@@ -145,7 +145,7 @@ pub async fn import(
         notes.extend(column_notes);
         let file = table_file(table, columns, &root, &default_keys);
         let path = folder.join(format!("{}.yaml", table.name));
-        declare::write(&path, &declare::table_yaml(&file))?;
+        declare::write(&path, &declare::table_yaml(&file)?)?;
         let partitions = catalog
             .list_partitions(&live_database.name, &table.name)
             .await?;

@@ -132,7 +132,7 @@ pub async fn onboard(
         if let Some(discovery) = &discovery {
             declare_properties(&mut file, discovery);
         }
-        let text = declare::table_yaml(&file);
+        let text = declare::table_yaml(&file)?;
         let written = std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str());
         if written {
             declare::write(&path, &text)?;

@@ -362,7 +362,7 @@ struct PrestoColumn {
 
 /// The view as the Glue table Athena reads: `VIRTUAL_VIEW`, the encoded definition, and the
 /// columns with their Hive types.
-pub fn view_table(database: &str, view: &View) -> Table {
+pub fn view_table(database: &str, view: &View) -> serde_json::Result<Table> {
     let document = PrestoView {
         original_sql: &view.sql,
         catalog: ATHENA_CATALOG,
@@ -383,7 +383,7 @@ pub fn view_table(database: &str, view: &View) -> Table {
         // An invoker view has no owner: queries read with the permissions of who runs them.
         run_as_invoker: true,
     };
-    let json = serde_json::to_string(&document).expect("a view definition serializes");
+    let json = serde_json::to_string(&document)?;
     let encoded = base64::engine::general_purpose::STANDARD.encode(json);
     let mut storage = Storage::parquet(
         Location::new(""),
@@ -395,7 +395,7 @@ pub fn view_table(database: &str, view: &View) -> Table {
     storage.input_format = None;
     storage.output_format = None;
     storage.serde_library = None;
-    Table {
+    Ok(Table {
         name: view.name.clone(),
         description: None,
         owner: None,
@@ -411,7 +411,7 @@ pub fn view_table(database: &str, view: &View) -> Table {
             original: format!("/* Presto View: {encoded} */"),
             expanded: EXPANDED_TEXT.into(),
         }),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -513,7 +513,7 @@ mod tests {
             "{}",
             view.sql
         );
-        let table = view_table("events", &view);
+        let table = view_table("events", &view).unwrap();
         let encoded = table.view_text.unwrap().original;
         let json = base64::engine::general_purpose::STANDARD
             .decode(
@@ -557,7 +557,7 @@ mod tests {
         let declared = declared("    Amount: double\n");
         let database = &declared.databases[0];
         let view = view_of(database, &database.tables[0]).unwrap();
-        let table = view_table("events", &view);
+        let table = view_table("events", &view).unwrap();
         assert_eq!(table.table_type.as_deref(), Some(VIRTUAL_VIEW));
         assert_eq!(table.parameters["presto_view"], "true");
         let text = table.view_text.unwrap();

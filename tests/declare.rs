@@ -247,7 +247,7 @@ fn the_committed_catalogs_are_canonical_and_load() {
 #[test]
 fn the_committed_json_schemas_match_the_types() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    for (name, generated) in glueprint::declare::json_schemas() {
+    for (name, generated) in glueprint::declare::json_schemas().unwrap() {
         let path = dir.join(name);
         if std::env::var_os("GLUEPRINT_BLESS").is_some() {
             std::fs::write(&path, &generated).unwrap();
@@ -393,7 +393,7 @@ fn deep_types_are_written_as_yaml_glueprint_reads_back() {
     );
     let dir = catalogs_with(
         DATABASE,
-        &[("t.yaml", &glueprint::declare::table_yaml(&file))],
+        &[("t.yaml", &glueprint::declare::table_yaml(&file).unwrap())],
     );
     let declared = glueprint::declare::Declared::load(dir.path()).unwrap();
     assert_eq!(declared.databases[0].tables[0].file.columns[0].ty.0, ty);

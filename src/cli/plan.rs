@@ -26,7 +26,7 @@ pub async fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let (_, plan) = args.catalog.plan_events(&args.events, &args.read).await?;
     match args.format {
         Format::Text => out!("{}", report::plan_text(&plan)),
-        Format::Json => outln!("{}", report::plan_json(&plan)),
+        Format::Json => outln!("{}", report::plan_json(&plan)?),
     }
     Ok(found(args.detailed_exitcode && plan.has_changes()))
 }

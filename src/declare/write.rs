@@ -19,15 +19,24 @@ const DATABASE_SCHEMA_HEADER: &str =
     "# yaml-language-server: $schema=../../schemas/database.schema.json\n";
 
 /// The canonical text of a table file.
-pub fn table_yaml(file: &TableFile) -> String {
-    let body = serde_saphyr::to_string(file).expect("a table definition always serializes");
-    with_final_newline(format!("{TABLE_SCHEMA_HEADER}{body}"))
+pub fn table_yaml(file: &TableFile) -> Result<String, DeclareError> {
+    let body = serde_saphyr::to_string(file).map_err(|error| unwritable(&file.name, error))?;
+    Ok(with_final_newline(format!("{TABLE_SCHEMA_HEADER}{body}")))
 }
 
 /// The canonical text of a database file.
-pub fn database_yaml(file: &DatabaseFile) -> String {
-    let body = serde_saphyr::to_string(file).expect("a database definition always serializes");
-    with_final_newline(format!("{DATABASE_SCHEMA_HEADER}{body}"))
+pub fn database_yaml(file: &DatabaseFile) -> Result<String, DeclareError> {
+    let body = serde_saphyr::to_string(file).map_err(|error| unwritable(&file.name, error))?;
+    Ok(with_final_newline(format!(
+        "{DATABASE_SCHEMA_HEADER}{body}"
+    )))
+}
+
+fn unwritable(name: &str, error: impl std::fmt::Display) -> DeclareError {
+    DeclareError::file(
+        Path::new(&format!("{name}.yaml")),
+        format!("cannot be written as YAML ({error}); please report this"),
+    )
 }
 
 /// Writes a definition file, making its database folder when missing.
@@ -65,9 +74,9 @@ pub fn format(dir: &Path, check_only: bool) -> Result<Vec<PathBuf>, DeclareError
     for path in files {
         let text = read(&path)?;
         let canonical = if path.file_name().is_some_and(|name| name == DATABASE_FILE) {
-            database_yaml(&parse(&path, &text)?)
+            database_yaml(&parse(&path, &text)?)?
         } else {
-            table_yaml(&parse(&path, &text)?)
+            table_yaml(&parse(&path, &text)?)?
         };
         if canonical != text {
             if !check_only {
@@ -87,22 +96,20 @@ fn with_final_newline(mut text: String) -> String {
 }
 
 /// The JSON Schemas of both file kinds, as committed under `schemas/`.
-pub fn json_schemas() -> [(&'static str, String); 2] {
-    let pretty = |schema: schemars::Schema| {
-        let mut text = serde_json::to_string_pretty(&schema).expect("schemas serialize");
-        text.push('\n');
-        text
+pub fn json_schemas() -> serde_json::Result<[(&'static str, String); 2]> {
+    let pretty = |schema: schemars::Schema| -> serde_json::Result<String> {
+        Ok(serde_json::to_string_pretty(&schema)? + "\n")
     };
-    [
+    Ok([
         (
             "database.schema.json",
-            pretty(schemars::schema_for!(DatabaseFile)),
+            pretty(schemars::schema_for!(DatabaseFile))?,
         ),
         (
             "table.schema.json",
-            pretty(schemars::schema_for!(TableFile)),
+            pretty(schemars::schema_for!(TableFile))?,
         ),
-    ]
+    ])
 }
 
 /// A new table file for `event` with the columns found in the data.

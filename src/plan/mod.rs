@@ -58,6 +58,12 @@ pub enum PlanError {
     NotInS3(Vec<String>),
     #[error(transparent)]
     Scan(#[from] crate::scan::ScanError),
+    #[error("the definition of view {view} cannot be encoded ({source}); please report this")]
+    ViewEncoding {
+        view: String,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -523,7 +529,11 @@ fn plan_view(
     view: &views::View,
     live: Option<&Table>,
 ) -> Result<ViewPlan, PlanError> {
-    let mut target = views::view_table(database, view);
+    let mut target =
+        views::view_table(database, view).map_err(|error| PlanError::ViewEncoding {
+            view: format!("{database}.{}", view.name),
+            source: error,
+        })?;
     let action = match live {
         None => Action::Create,
         Some(live) if live.table_type.as_deref() != Some(views::VIRTUAL_VIEW) => {

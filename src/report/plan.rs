@@ -189,6 +189,6 @@ fn views_summary(plan: &Plan) -> String {
     )
 }
 
-pub fn plan_json(plan: &Plan) -> String {
-    serde_json::to_string_pretty(plan).expect("a plan always serializes")
+pub fn plan_json(plan: &Plan) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(plan)
 }

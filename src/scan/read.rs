@@ -98,10 +98,9 @@ pub(super) struct FileJob {
 
 impl FileContext {
     pub(super) fn read_local(&self, mut meta: ObjectMeta) -> Listed {
-        let path = self
-            .lake
-            .local_path(&meta.location)
-            .expect("a local lake has local paths");
+        let Some(path) = self.lake.local_path(&meta.location) else {
+            return Listed::UnreadableKey(format!("{} is not a local file", meta.location));
+        };
         // The change time only keys the cache: without one, no extra stat per file.
         if self.cache.is_some() {
             crate::cache::add_change_time(&mut meta, &path);
@@ -187,14 +186,14 @@ impl FileContext {
             let known = self
                 .mapped
                 .lock()
-                .expect("no panic holds this lock")
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .get(&fingerprint)
                 .cloned();
             let schema = known.unwrap_or_else(|| {
                 let schema = file_schema(&metadata).map(Arc::new);
                 self.mapped
                     .lock()
-                    .expect("no panic holds this lock")
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .insert(fingerprint, schema.clone());
                 schema
             });
