@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::declare::TableRef;
 use crate::discover::Sampler;
-use crate::plan::{Action, ChangeKind, Drift, Plan};
+use crate::plan::{Action, ChangeKind, Drift, Plan, TablePlan};
 use crate::problem::{partition_schema_mismatch, shown};
 
 /// The kinds of drift, as `--fail-on` names them.
@@ -117,142 +117,10 @@ pub fn from_plan(plan: &Plan) -> DriftReport {
         .tables
         .iter()
         .map(|table| {
-            let mut findings = Vec::new();
-            let mut add = |kind, message: String, objects: Vec<String>| {
-                findings.push(Finding {
-                    kind,
-                    message: shown(&message).into_owned(),
-                    objects: objects.iter().map(|o| shown(o).into_owned()).collect(),
-                })
-            };
-            if plan
-                .databases
-                .iter()
-                .any(|d| d.name == table.database && d.action == Action::Create)
-            {
-                add(
-                    DriftKind::Catalog,
-                    format!("database `{}` is not in the live catalog", table.database),
-                    vec![],
-                );
-            }
-            if table.action == Action::Create {
-                add(
-                    DriftKind::Catalog,
-                    "the table is declared but not in the live catalog".into(),
-                    vec![],
-                );
-            } else {
-                for change in &table.changes {
-                    let what = match change.kind {
-                        ChangeKind::Added => "is declared but missing live",
-                        ChangeKind::Dropped => "is live but not declared",
-                        ChangeKind::Widened | ChangeKind::TypeChanged => "has another type live",
-                        ChangeKind::UnparsableType => {
-                            "has a type string live that Athena cannot parse \
-                             (kind: unparsable_type; every query on the table fails)"
-                        }
-                        ChangeKind::CommentChanged => "has another comment live",
-                        ChangeKind::Changed => "differs live",
-                    };
-                    add(
-                        DriftKind::Catalog,
-                        format!(
-                            "{} {what} (live: {}, declared: {})",
-                            change.subject,
-                            change.live.as_deref().unwrap_or("none"),
-                            change.declared.as_deref().unwrap_or("none")
-                        ),
-                        vec![],
-                    );
-                }
-            }
-            for drift in &table.drift {
-                let objects = match drift {
-                    Drift::Unreadable { objects, .. } => objects.clone(),
-                    // A read that loses meaning is a lint warning (`lossy-read`), not drift:
-                    // nothing moved away from the declaration.
-                    Drift::LossyRead { .. } => continue,
-                    _ => vec![],
-                };
-                add(DriftKind::Data, drift.to_string(), objects);
-            }
-            for problem in &table.data_problems {
-                add(
-                    DriftKind::Data,
-                    problem.message.clone(),
-                    problem.objects.clone(),
-                );
-            }
-            let partitions = &table.partitions;
-            if !partitions.create.is_empty() {
-                add(
-                    DriftKind::Partitions,
-                    format!(
-                        "{} partition(s) in the data are not registered",
-                        partitions.create.len()
-                    ),
-                    partitions
-                        .create
-                        .iter()
-                        .take(5)
-                        .map(|p| p.location.to_string())
-                        .collect(),
-                );
-            }
-            if !partitions.without_data.is_empty() {
-                add(
-                    DriftKind::Partitions,
-                    format!(
-                        "{} registered partition(s) have no data",
-                        partitions.without_data.len()
-                    ),
-                    partitions
-                        .without_data
-                        .iter()
-                        .take(5)
-                        .map(|p| p.location.to_string())
-                        .collect(),
-                );
-            }
-            for relocation in &partitions.relocate {
-                add(
-                    DriftKind::Partitions,
-                    format!(
-                        "partition {} is registered at {} but its data is at {}",
-                        relocation.values.join("/"),
-                        relocation.live,
-                        relocation.data
-                    ),
-                    vec![],
-                );
-            }
-            if !table.partition_schema_mismatch.is_empty() {
-                add(
-                    DriftKind::PartitionSchema,
-                    partition_schema_mismatch(&table.partition_schema_mismatch),
-                    vec![],
-                );
-            }
-            let views = plan
-                .views
-                .iter()
-                .filter(|v| v.database == table.database && v.table == table.name);
-            for view in views {
-                match view.action {
-                    Action::Create => add(
-                        DriftKind::Catalog,
-                        format!("view `{}` is not in the live catalog", view.name),
-                        vec![],
-                    ),
-                    Action::Update => add(
-                        DriftKind::Catalog,
-                        format!("view `{}` differs from its declared definition", view.name),
-                        vec![],
-                    ),
-                    Action::None => {}
-                }
-            }
+            let mut findings = catalog_findings(plan, table);
+            findings.extend(data_findings(table));
+            findings.extend(partition_findings(table));
+            findings.extend(view_findings(plan, table));
             TableDrift {
                 database: table.database.clone(),
                 table: table.name.clone(),
@@ -266,16 +134,158 @@ pub fn from_plan(plan: &Plan) -> DriftReport {
             table: skipped.name.clone(),
             event: skipped.event.clone(),
             file: skipped.file.display().to_string(),
-            findings: vec![Finding {
-                kind: DriftKind::Catalog,
-                message: format!(
+            findings: vec![finding(
+                DriftKind::Catalog,
+                format!(
                     "the live table cannot be read ({}); it was skipped: fix or drop it in the \
                      catalog",
                     skipped.reason
                 ),
-                objects: vec![],
-            }],
+                vec![],
+            )],
         }))
         .collect();
     DriftReport { tables }
+}
+
+fn finding(kind: DriftKind, message: String, objects: Vec<String>) -> Finding {
+    Finding {
+        kind,
+        message: shown(&message).into_owned(),
+        objects: objects.iter().map(|o| shown(o).into_owned()).collect(),
+    }
+}
+
+/// Where the live catalog differs from the declaration: the database, the table and its
+/// columns.
+fn catalog_findings(plan: &Plan, table: &TablePlan) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut add = |message: String| found.push(finding(DriftKind::Catalog, message, vec![]));
+    if plan
+        .databases
+        .iter()
+        .any(|d| d.name == table.database && d.action == Action::Create)
+    {
+        add(format!(
+            "database `{}` is not in the live catalog",
+            table.database
+        ));
+    }
+    if table.action == Action::Create {
+        add("the table is declared but not in the live catalog".into());
+    } else {
+        for change in &table.changes {
+            let what = match change.kind {
+                ChangeKind::Added => "is declared but missing live",
+                ChangeKind::Dropped => "is live but not declared",
+                ChangeKind::Widened | ChangeKind::TypeChanged => "has another type live",
+                ChangeKind::UnparsableType => {
+                    "has a type string live that Athena cannot parse \
+                     (kind: unparsable_type; every query on the table fails)"
+                }
+                ChangeKind::CommentChanged => "has another comment live",
+                ChangeKind::Changed => "differs live",
+            };
+            add(format!(
+                "{} {what} (live: {}, declared: {})",
+                change.subject,
+                change.live.as_deref().unwrap_or("none"),
+                change.declared.as_deref().unwrap_or("none")
+            ));
+        }
+    }
+    found
+}
+
+/// Where the live typed view of the table differs from its declared definition.
+fn view_findings(plan: &Plan, table: &TablePlan) -> Vec<Finding> {
+    plan.views
+        .iter()
+        .filter(|v| v.database == table.database && v.table == table.name)
+        .filter_map(|view| {
+            let message = match view.action {
+                Action::Create => format!("view `{}` is not in the live catalog", view.name),
+                Action::Update => {
+                    format!("view `{}` differs from its declared definition", view.name)
+                }
+                Action::None => return None,
+            };
+            Some(finding(DriftKind::Catalog, message, vec![]))
+        })
+        .collect()
+}
+
+/// What the data holds that the declaration does not say or cannot read.
+fn data_findings(table: &TablePlan) -> Vec<Finding> {
+    let drift = table.drift.iter().filter_map(|drift| {
+        let objects = match drift {
+            Drift::Unreadable { objects, .. } => objects.clone(),
+            // A read that loses meaning is a lint warning (`lossy-read`), not drift: nothing
+            // moved away from the declaration.
+            Drift::LossyRead { .. } => return None,
+            _ => vec![],
+        };
+        Some(finding(DriftKind::Data, drift.to_string(), objects))
+    });
+    let problems = table.data_problems.iter().map(|problem| {
+        finding(
+            DriftKind::Data,
+            problem.message.clone(),
+            problem.objects.clone(),
+        )
+    });
+    drift.chain(problems).collect()
+}
+
+/// Partitions in the data and in the catalog that do not match, and partitions whose own
+/// columns differ from their table's.
+fn partition_findings(table: &TablePlan) -> Vec<Finding> {
+    let partitions = &table.partitions;
+    let mut found = Vec::new();
+    let first_locations = |refs: &[crate::plan::PartitionRef]| {
+        refs.iter()
+            .take(5)
+            .map(|p| p.location.to_string())
+            .collect()
+    };
+    if !partitions.create.is_empty() {
+        found.push(finding(
+            DriftKind::Partitions,
+            format!(
+                "{} partition(s) in the data are not registered",
+                partitions.create.len()
+            ),
+            first_locations(&partitions.create),
+        ));
+    }
+    if !partitions.without_data.is_empty() {
+        found.push(finding(
+            DriftKind::Partitions,
+            format!(
+                "{} registered partition(s) have no data",
+                partitions.without_data.len()
+            ),
+            first_locations(&partitions.without_data),
+        ));
+    }
+    for relocation in &partitions.relocate {
+        found.push(finding(
+            DriftKind::Partitions,
+            format!(
+                "partition {} is registered at {} but its data is at {}",
+                relocation.values.join("/"),
+                relocation.live,
+                relocation.data
+            ),
+            vec![],
+        ));
+    }
+    if !table.partition_schema_mismatch.is_empty() {
+        found.push(finding(
+            DriftKind::PartitionSchema,
+            partition_schema_mismatch(&table.partition_schema_mismatch),
+            vec![],
+        ));
+    }
+    found
 }
