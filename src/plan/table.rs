@@ -41,8 +41,17 @@ fn change(
     }
 }
 
-/// What differs between the live table and the declaration, on the fields glueprint manages.
+/// What differs between the live table and the declaration, on the fields glueprint manages:
+/// column by column, then the partition keys, then every other managed field.
 pub(super) fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
+    let mut changes = column_changes(live, desired);
+    changes.extend(key_changes(live, desired));
+    changes.extend(field_changes(live, desired));
+    changes
+}
+
+/// Columns added, dropped, retyped or recommented.
+fn column_changes(live: &Table, desired: &Table) -> Vec<Change> {
     let mut changes = Vec::new();
     let find = |columns: &[Column], name: &str| -> Option<Column> {
         columns.iter().find(|c| same_name(&c.name, name)).cloned()
@@ -106,6 +115,11 @@ pub(super) fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
             ));
         }
     }
+    changes
+}
+
+/// The partition keys, compared as a whole: any change moves every partition.
+fn key_changes(live: &Table, desired: &Table) -> Option<Change> {
     if !Column::same_list(&live.partition_keys, &desired.partition_keys) {
         let text = |columns: &[Column]| {
             columns
@@ -114,7 +128,7 @@ pub(super) fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        changes.push(change(
+        return Some(change(
             "partition keys".into(),
             ChangeKind::Changed,
             Some(text(&live.partition_keys)),
@@ -122,6 +136,12 @@ pub(super) fn table_changes(live: &Table, desired: &Table) -> Vec<Change> {
             true,
         ));
     }
+    None
+}
+
+/// The table's other managed fields: location, formats, serde, type, description, parameters.
+fn field_changes(live: &Table, desired: &Table) -> Vec<Change> {
+    let mut changes = Vec::new();
     let mut field =
         |subject: &str, live: Option<&String>, desired: Option<&String>, destructive: bool| {
             if desired.is_some() && live != desired {
