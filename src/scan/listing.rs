@@ -9,7 +9,7 @@ use object_store::ObjectMeta;
 
 use futures::stream::BoxStream;
 
-use crate::layout::{Folder, Placement, admits_folder, place};
+use crate::layout::admits_folder;
 use crate::store::Lake;
 
 use super::{ScanError, ScanOptions};
@@ -128,29 +128,6 @@ pub(super) async fn listing_prefixes(
         );
     }
     Ok((prefixes, existing))
-}
-
-pub(super) enum Classified {
-    Skipped,
-    OutsideTables(String),
-    Table {
-        table: String,
-        key: String,
-        folders: Vec<Folder>,
-    },
-}
-
-pub(super) fn classify(lake: &Lake, meta: &ObjectMeta) -> Classified {
-    let key = lake.relative(&meta.location);
-    match place(key) {
-        Placement::Skipped => Classified::Skipped,
-        Placement::OutsideTables => Classified::OutsideTables(key.to_string()),
-        Placement::Table { table, folders } => Classified::Table {
-            table,
-            key: key.to_string(),
-            folders,
-        },
-    }
 }
 
 /// Every folder above a listed key, to tell zero-byte folder markers from empty files.

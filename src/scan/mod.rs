@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::aws::AwsSettings;
 use crate::cache::FooterCache;
-use crate::hive::{HiveType, same_name};
+use crate::hive::HiveType;
 use crate::infer::FileSchema;
 use crate::layout::{Folder, parse_folder};
 use crate::location::Location;
@@ -24,6 +24,7 @@ use crate::problem::Problem;
 use crate::store::Lake;
 
 mod listing;
+mod problems;
 mod read;
 mod table;
 
@@ -203,15 +204,7 @@ pub async fn scan(
     progress: &dyn Progress,
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
-    let mut stats = ScanStats::default();
-    let mut tables: BTreeMap<String, TableAccumulator> = BTreeMap::new();
-    let mut outside_tables: Vec<String> = Vec::new();
-    let mapped: Arc<MappedSchemas> = Arc::default();
-
-    let mut folders = Folders::default();
-    let mut unreadable_keys: Vec<String> = Vec::new();
     let mut cache_failures = Vec::new();
-    let mut empty: Vec<FileOutcome> = Vec::new();
     let (mut prefixes, filtered_tables) = listing_prefixes(lake, options).await?;
     let local = lake.is_local();
     // A remote lake is listed table by table, concurrently: one listing of a million keys
@@ -237,233 +230,51 @@ pub async fn scan(
             }
         }
     }
-    {
-        let listing = if local {
-            local_listing(lake, prefixes)
-        } else {
-            concurrent_listing(lake, prefixes, root_objects)
-        };
-        // Local lakes are read in batches, one blocking task a batch (a thread hand-off per
-        // file cost more than the read); remote reads are independent: each one done starts
-        // the next, so a slow read never holds other slots idle.
-        let (batch, in_flight) = if local {
-            let threads = std::thread::available_parallelism().map_or(2, usize::from);
-            (LOCAL_BATCH, threads * 2)
-        } else {
-            (1, options.concurrency.max(1))
-        };
-        let mut outcomes = listing
-            .ready_chunks(batch)
-            .map(|listed| {
-                let context = FileContext {
-                    lake: lake.clone(),
-                    prefetch: options.prefetch,
-                    mapped: Arc::clone(&mapped),
-                    cache: options.cache.clone(),
-                };
-                async move {
-                    // A name the store cannot convert is reported, and the scan goes on; any
-                    // other listing error stops it, since the lake could not be read whole.
-                    let mut metas = Vec::with_capacity(listed.len());
-                    let mut odd_keys = Vec::new();
-                    for (listing_location, entry) in listed {
-                        match entry {
-                            Ok(meta) => metas.push(meta),
-                            Err(object_store::Error::InvalidPath { source }) if local => {
-                                odd_keys.push(Listed::UnreadableKey(source.to_string()));
-                            }
-                            // An S3 page with such a key fails whole, and its listing ends
-                            // there: the folder is reported, every other folder is scanned.
-                            Err(object_store::Error::InvalidPath { source }) => {
-                                odd_keys.push(Listed::UnreadableKey(format!(
-                                    "{source}; the listing of {listing_location} stopped there, \
-                                     so its keys from that page on were not read"
-                                )));
-                            }
-                            Err(source) => {
-                                return Err(crate::store::StoreError::List {
-                                    location: listing_location.to_string(),
-                                    source,
-                                }
-                                .into());
-                            }
-                        }
-                    }
-                    let done = if local {
-                        tokio::task::spawn_blocking(move || {
-                            metas
-                                .into_iter()
-                                .map(|meta| context.read_local(meta))
-                                .collect::<Vec<Listed>>()
-                        })
-                        .await?
-                    } else {
-                        tokio::spawn(async move {
-                            let context = &context;
-                            futures::future::join_all(
-                                metas.into_iter().map(|meta| context.read_remote(meta)),
-                            )
-                            .await
-                        })
-                        .await?
-                    };
-                    Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
-                }
-            })
-            .buffer_unordered(in_flight)
-            .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
-            .try_flatten();
-
-        while let Some(listed) = outcomes.next().await {
-            let listed = listed?;
-            stats.objects_listed += 1;
-            match listed {
-                Listed::Skipped => stats.objects_skipped += 1,
-                Listed::OutsideTables(key) => {
-                    folders.note(&key);
-                    outside_tables.push(key);
-                }
-                Listed::UnreadableKey(reason) => unreadable_keys.push(reason),
-                Listed::File(outcome) => {
-                    folders.note(&outcome.key);
-                    if outcome.is_empty() {
-                        // Maybe a folder marker: decided once every key is known.
-                        empty.push(outcome);
-                    } else {
-                        add_file(&mut tables, &mut stats, outcome);
-                    }
-                }
-            }
-            stats.elapsed_ms = started.elapsed().as_millis() as u64;
-            progress.advanced(&stats);
-        }
+    let listing = if local {
+        local_listing(lake, prefixes)
+    } else {
+        concurrent_listing(lake, prefixes, root_objects)
+    };
+    let mut fold = Fold::default();
+    let mut outcomes = std::pin::pin!(read_listed(lake, options, listing));
+    while let Some(listed) = outcomes.next().await {
+        fold.add(listed?);
+        fold.stats.elapsed_ms = started.elapsed().as_millis() as u64;
+        progress.advanced(&fold.stats);
     }
-    // Zero-byte "folder" objects (`t/dt=2020-09-19/`, made by the S3 console, S3A and boto)
-    // reach us without their trailing `/`: they are the folders of other keys, not files.
-    for outcome in empty {
-        let last = outcome.key.rsplit('/').next().unwrap_or_default();
-        let empty_partition_folder = matches!(parse_folder(last), Folder::Partition { .. });
-        if folders.contains(&outcome.key) || empty_partition_folder {
-            stats.objects_skipped += 1;
-        } else {
-            add_file(&mut tables, &mut stats, outcome);
-        }
-    }
-    let listed_outside = outside_tables.len();
-    outside_tables.retain(|key| !folders.contains(key));
-    stats.objects_skipped += (listed_outside - outside_tables.len()) as u64;
-
-    let mut problems = Vec::new();
-    if !outside_tables.is_empty() {
-        outside_tables.sort();
-        problems.push(
-            Problem::warning(
-                "file_outside_tables",
-                format!(
-                    "{} file(s) sit directly in {}, outside any table folder; tables are the \
-                     folders below the root: move them into a table folder or elsewhere",
-                    outside_tables.len(),
-                    lake.root()
-                ),
-            )
-            .with_objects(outside_tables.iter().map(|key| lake.location_of(key))),
-        );
-    }
-    for reason in unreadable_keys {
-        problems.push(Problem::error(
-            "unreadable_key",
-            format!(
-                "an object under {} has a name glueprint cannot read ({reason}); it is left \
-                 out and every other object is scanned: rename it",
-                lake.root()
-            ),
-        ));
-    }
-    for wanted in &options.tables {
-        if !tables.contains_key(wanted) && !filtered_tables.contains(wanted) {
-            problems.push(Problem::error(
-                "table_not_found",
-                format!(
-                    "no data files under {}: check the table name (table folders are the \
-                     folders directly below {})",
-                    lake.location_of(&format!("{wanted}/")),
-                    lake.root()
-                ),
-            ));
-        }
-    }
+    fold.settle_folder_markers();
     if let Some(cache) = &options.cache
         && let Err(error) = cache.save()
     {
         cache_failures.push(error);
     }
-    // The cache only saves reads: a cache that fails is said once, never fatal.
-    if let Some(error) = cache_failures.first() {
-        problems.push(Problem::warning(
-            "footer_cache",
-            format!(
-                "{error}; the scan went on without it: delete the file (with its -wal and -shm \
-                 files) to start a new one"
-            ),
-        ));
-    }
+    let Fold {
+        mut stats,
+        tables,
+        outside_tables,
+        unreadable_keys,
+        ..
+    } = fold;
+    let mut problems = problems::lake_problems(
+        lake,
+        options,
+        outside_tables,
+        unreadable_keys,
+        &cache_failures,
+        |table| tables.contains_key(table) || filtered_tables.contains(table),
+    );
     let mut tables: Vec<TableReport> = tables
         .into_iter()
         .map(|(name, accumulator)| accumulator.finish(lake, name))
         .collect();
     report_colliding_tables(&mut tables);
-    if let Some(PartitionFilter { key: Some(key), .. }) = &options.partitions {
-        for table in &mut tables {
-            if !table.partition_keys.is_empty()
-                && !table.partition_keys.iter().any(|k| same_name(&k.name, key))
-            {
-                let keys: Vec<&str> = table
-                    .partition_keys
-                    .iter()
-                    .map(|k| k.name.as_str())
-                    .collect();
-                table.problems.push(Problem::error(
-                    "unknown_partition_key",
-                    format!(
-                        "the partition condition names `{key}`, which is not a partition key of \
-                         `{}` (its keys: {}): the condition filtered nothing there",
-                        table.name,
-                        keys.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
-    let nothing_matched = tables.is_empty() && !filtered_tables.is_empty();
-    if nothing_matched && let Some(filter) = &options.partitions {
-        problems.push(Problem::warning(
-            "no_partition_matched",
-            format!(
-                "no partition folder of {} passes the condition {filter}: nothing was read",
-                filtered_tables
-                    .iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    if !tables.is_empty()
-        && tables
-            .iter()
-            .all(|t| matches!(parse_folder(&t.name), Folder::Partition { .. }))
-    {
-        problems.push(Problem::warning(
-            "root_is_a_table",
-            format!(
-                "every folder below {} is a partition folder ({}=...), so {} looks like one \
-                 table rather than a lake of tables: point glueprint at its parent folder",
-                lake.root(),
-                tables[0].name.split('=').next().unwrap_or_default(),
-                lake.root()
-            ),
-        ));
-    }
+    problems::unknown_partition_keys(&mut tables, options.partitions.as_ref());
+    problems.extend(problems::layout_problems(
+        lake,
+        &tables,
+        &filtered_tables,
+        options.partitions.as_ref(),
+    ));
     stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(ScanReport {
         root: lake.root().clone(),
@@ -473,17 +284,144 @@ pub async fn scan(
     })
 }
 
-fn add_file(
-    tables: &mut BTreeMap<String, TableAccumulator>,
-    stats: &mut ScanStats,
-    outcome: FileOutcome,
-) {
-    stats.files_read += 1;
-    stats.footers_cached += u64::from(outcome.cached);
-    stats.bytes_read += outcome.bytes_read;
-    stats.requests += u64::from(outcome.requests);
-    tables
-        .entry(outcome.table.clone())
-        .or_default()
-        .add(outcome);
+/// Every listed object, read: local lakes in batches, one blocking task a batch (a thread
+/// hand-off per file cost more than the read); remote reads are independent: each one done
+/// starts the next, so a slow read never holds other slots idle.
+fn read_listed<'a>(
+    lake: &'a Lake,
+    options: &'a ScanOptions,
+    listing: futures::stream::BoxStream<'static, listing::ListedKey>,
+) -> impl futures::Stream<Item = Result<Listed, ScanError>> + 'a {
+    let local = lake.is_local();
+    let mapped: Arc<MappedSchemas> = Arc::default();
+    let (batch, in_flight) = if local {
+        let threads = std::thread::available_parallelism().map_or(2, usize::from);
+        (LOCAL_BATCH, threads * 2)
+    } else {
+        (1, options.concurrency.max(1))
+    };
+    listing
+        .ready_chunks(batch)
+        .map(move |listed| {
+            let context = FileContext {
+                lake: lake.clone(),
+                prefetch: options.prefetch,
+                mapped: Arc::clone(&mapped),
+                cache: options.cache.clone(),
+            };
+            async move {
+                // A name the store cannot convert is reported, and the scan goes on; any
+                // other listing error stops it, since the lake could not be read whole.
+                let mut metas = Vec::with_capacity(listed.len());
+                let mut odd_keys = Vec::new();
+                for (listing_location, entry) in listed {
+                    match entry {
+                        Ok(meta) => metas.push(meta),
+                        Err(object_store::Error::InvalidPath { source }) if local => {
+                            odd_keys.push(Listed::UnreadableKey(source.to_string()));
+                        }
+                        // An S3 page with such a key fails whole, and its listing ends
+                        // there: the folder is reported, every other folder is scanned.
+                        Err(object_store::Error::InvalidPath { source }) => {
+                            odd_keys.push(Listed::UnreadableKey(format!(
+                                "{source}; the listing of {listing_location} stopped there, \
+                                     so its keys from that page on were not read"
+                            )));
+                        }
+                        Err(source) => {
+                            return Err(crate::store::StoreError::List {
+                                location: listing_location.to_string(),
+                                source,
+                            }
+                            .into());
+                        }
+                    }
+                }
+                let done = if local {
+                    tokio::task::spawn_blocking(move || {
+                        metas
+                            .into_iter()
+                            .map(|meta| context.read_local(meta))
+                            .collect::<Vec<Listed>>()
+                    })
+                    .await?
+                } else {
+                    tokio::spawn(async move {
+                        let context = &context;
+                        futures::future::join_all(
+                            metas.into_iter().map(|meta| context.read_remote(meta)),
+                        )
+                        .await
+                    })
+                    .await?
+                };
+                Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
+            }
+        })
+        .buffer_unordered(in_flight)
+        .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
+        .try_flatten()
+}
+
+/// What the listing and the reads gave so far, folded: per-table accumulators and counts.
+#[derive(Default)]
+struct Fold {
+    stats: ScanStats,
+    tables: BTreeMap<String, TableAccumulator>,
+    outside_tables: Vec<String>,
+    folders: Folders,
+    unreadable_keys: Vec<String>,
+    /// Zero-byte objects: files, or folder markers, decided once every key is known.
+    empty: Vec<FileOutcome>,
+}
+
+impl Fold {
+    fn add(&mut self, listed: Listed) {
+        self.stats.objects_listed += 1;
+        match listed {
+            Listed::Skipped => self.stats.objects_skipped += 1,
+            Listed::OutsideTables(key) => {
+                self.folders.note(&key);
+                self.outside_tables.push(key);
+            }
+            Listed::UnreadableKey(reason) => self.unreadable_keys.push(reason),
+            Listed::File(outcome) => {
+                self.folders.note(&outcome.key);
+                if outcome.is_empty() {
+                    self.empty.push(outcome);
+                } else {
+                    self.add_file(outcome);
+                }
+            }
+        }
+    }
+
+    fn add_file(&mut self, outcome: FileOutcome) {
+        self.stats.files_read += 1;
+        self.stats.footers_cached += u64::from(outcome.cached);
+        self.stats.bytes_read += outcome.bytes_read;
+        self.stats.requests += u64::from(outcome.requests);
+        self.tables
+            .entry(outcome.table.clone())
+            .or_default()
+            .add(outcome);
+    }
+
+    /// Zero-byte "folder" objects (`t/dt=2020-09-19/`, made by the S3 console, S3A and boto)
+    /// reach us without their trailing `/`: they are the folders of other keys, not files.
+    fn settle_folder_markers(&mut self) {
+        for outcome in std::mem::take(&mut self.empty) {
+            let last = outcome.key.rsplit('/').next().unwrap_or_default();
+            let empty_partition_folder = matches!(parse_folder(last), Folder::Partition { .. });
+            if self.folders.contains(&outcome.key) || empty_partition_folder {
+                self.stats.objects_skipped += 1;
+            } else {
+                self.add_file(outcome);
+            }
+        }
+        let listed_outside = self.outside_tables.len();
+        let folders = &self.folders;
+        self.outside_tables.retain(|key| !folders.contains(key));
+        self.stats.objects_skipped += (listed_outside - self.outside_tables.len()) as u64;
+    }
 }

@@ -9,10 +9,8 @@ use object_store::ObjectMeta;
 use crate::cache::FooterCache;
 use crate::footer::{FooterError, FooterRead, engine_codec, read_footer, read_local_footer};
 use crate::infer::{FileSchema, SchemaError, file_schema, fingerprint};
-use crate::layout::Folder;
+use crate::layout::{Folder, Placement, place};
 use crate::store::Lake;
-
-use super::listing::{Classified, classify};
 
 /// What became of one listed object.
 pub(super) enum Listed {
@@ -22,6 +20,10 @@ pub(super) enum Listed {
     /// A key the store cannot name as a path (a TAB, `//`, a `.` segment): reported alone.
     UnreadableKey(String),
 }
+
+/// A listed object that is no data file (skipped, or outside the tables), boxed: the
+/// outcomes of data files are many times larger.
+struct NotData(Box<Listed>);
 
 /// What became of one data file.
 pub(super) struct FileOutcome {
@@ -115,18 +117,9 @@ impl FileContext {
     }
 
     pub(super) async fn read_remote(&self, meta: ObjectMeta) -> Listed {
-        let job = match classify(&self.lake, &meta) {
-            Classified::Skipped => return Listed::Skipped,
-            Classified::OutsideTables(key) => return Listed::OutsideTables(key),
-            Classified::Table {
-                table,
-                key,
-                folders,
-            } => FileJob {
-                table,
-                key,
-                folders,
-            },
+        let job = match self.job(&meta) {
+            Ok(job) => job,
+            Err(NotData(listed)) => return *listed,
         };
         if let Some(outcome) = self.cached(&job, &meta) {
             return Listed::File(outcome);
@@ -141,18 +134,25 @@ impl FileContext {
         meta: &ObjectMeta,
         read: impl FnOnce(FileJob) -> FileOutcome,
     ) -> Listed {
-        match classify(&self.lake, meta) {
-            Classified::Skipped => Listed::Skipped,
-            Classified::OutsideTables(key) => Listed::OutsideTables(key),
-            Classified::Table {
+        match self.job(meta) {
+            Ok(job) => Listed::File(read(job)),
+            Err(NotData(listed)) => *listed,
+        }
+    }
+
+    /// The data file `meta` is, by its key; what else it is when it is no data file.
+    fn job(&self, meta: &ObjectMeta) -> Result<FileJob, NotData> {
+        let key = self.lake.relative(&meta.location);
+        match place(key) {
+            Placement::Skipped => Err(NotData(Box::new(Listed::Skipped))),
+            Placement::OutsideTables => {
+                Err(NotData(Box::new(Listed::OutsideTables(key.to_string()))))
+            }
+            Placement::Table { table, folders } => Ok(FileJob {
                 table,
-                key,
+                key: key.to_string(),
                 folders,
-            } => Listed::File(read(FileJob {
-                table,
-                key,
-                folders,
-            })),
+            }),
         }
     }
 
