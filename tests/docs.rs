@@ -29,6 +29,17 @@ impl Workspace {
         Workspace { dir }
     }
 
+    /// The repository's sample lake and its declarations.
+    fn sample() -> Workspace {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let ws = Workspace::new(
+            &std::fs::read_to_string(root.join("catalogs/clevertap/database.yaml")).unwrap(),
+        );
+        copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
+        copy_dir(&root.join("sample-lake"), &ws.path("lake"));
+        ws
+    }
+
     fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
@@ -117,13 +128,8 @@ fn copy_dir(from: &Path, to: &Path) {
 /// one of organized exports (the event's name is in the file names), one of other files.
 #[test]
 fn the_sample_lake_page_shows_every_event_its_freshness_and_the_onboard_request() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ws = Workspace::new(
-        &std::fs::read_to_string(root.join("catalogs/clevertap/database.yaml")).unwrap(),
-    );
-    copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
-    copy_dir(&root.join("sample-lake"), &ws.path("lake"));
-    let sample = root.join("sample-lake/charged/dt=2020-09-19/part-00000.parquet");
+    let ws = Workspace::sample();
+    let sample = ws.path("lake/charged/dt=2020-09-19/part-00000.parquet");
     for (relative, day) in [
         ("product_searched/dt=2020-09-18", "20200918"),
         ("product_searched/dt=2020-09-21", "20200921"),
@@ -349,12 +355,7 @@ fn two_hundred_events_of_256_properties_load_whole() {
 /// A catalog that cannot be read does not stop the page: it says what was not checked.
 #[test]
 fn without_a_readable_catalog_the_page_says_partitions_and_drift_were_not_checked() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ws = Workspace::new(
-        &std::fs::read_to_string(root.join("catalogs/clevertap/database.yaml")).unwrap(),
-    );
-    copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
-    copy_dir(&root.join("sample-lake"), &ws.path("lake"));
+    let ws = Workspace::sample();
     // Glue needs the lake in S3: the plan against it cannot be made for a local lake.
     let out = ws.path("site");
     let said = ws.expect(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{project_venv, target_dir};
+use super::{project_venv, run_with_input, target_dir};
 
 pub struct Chromium {
     pub chromium: PathBuf,
@@ -128,9 +128,6 @@ pub fn look_at_page(page: &Path, searches: &[&str], screenshot: &Path) -> Value 
     let mut command = std::process::Command::new(python);
     command
         .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
         // Selenium must not look for a driver on the network.
         .env("SE_OFFLINE", "true");
     if !browser.library_path.is_empty() {
@@ -140,28 +137,15 @@ pub fn look_at_page(page: &Path, searches: &[&str], screenshot: &Path) -> Value 
         ));
         command.env("LD_LIBRARY_PATH", std::env::join_paths(paths).unwrap());
     }
-    let mut child = command.spawn().unwrap();
     let spec = serde_json::json!({
         "page": page, "screenshot": screenshot, "searches": searches,
         "chromium": browser.chromium, "chromedriver": browser.chromedriver,
     });
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(spec.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "the browser script failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+    let stdout = run_with_input(command, &spec, "the browser script");
+    serde_json::from_slice(&stdout).unwrap_or_else(|error| {
         panic!(
             "the browser script printed no report ({error}):\n{}",
-            String::from_utf8_lossy(&output.stdout)
+            String::from_utf8_lossy(&stdout)
         )
     })
 }

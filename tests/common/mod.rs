@@ -544,25 +544,34 @@ pub fn write_exports(files: &Value) {
     let python =
         project_venv("pyarrow", "the engine tests write exports with pyarrow").join("bin/python");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/writers/clevertap_export.py");
-    let mut child = std::process::Command::new(python)
-        .arg(script)
+    let mut command = std::process::Command::new(python);
+    command.arg(script);
+    run_with_input(command, files, "the export writer");
+}
+
+/// Runs `command` with `input` as JSON on its standard input, and returns its standard output;
+/// a failure shows its standard error.
+pub fn run_with_input(mut command: std::process::Command, input: &Value, what: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = command
         .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
-    use std::io::Write;
+        .unwrap_or_else(|error| panic!("cannot start {what}: {error}"));
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(files.to_string().as_bytes())
+        .write_all(input.to_string().as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(
         output.status.success(),
-        "{}",
+        "{what} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    output.stdout
 }
 
 /// One record of a CleverTap export in the generic shape (for [`write_exports`]): `time`
