@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use serde::Serialize;
 
 use crate::aws::AwsSettings;
@@ -24,12 +24,13 @@ use crate::problem::Problem;
 use crate::store::Lake;
 
 mod listing;
+mod partitions;
 mod problems;
 mod read;
 mod table;
 
 use listing::{Folders, LIST_CONCURRENCY, concurrent_listing, listing_prefixes, local_listing};
-use read::{FileContext, FileOutcome, LOCAL_BATCH, Listed, MappedSchemas};
+use read::{FileOutcome, Listed};
 use table::{TableAccumulator, report_colliding_tables};
 
 /// Footer reads in flight at once unless told otherwise. Measured against an S3 endpoint with
@@ -236,7 +237,7 @@ pub async fn scan(
         concurrent_listing(lake, prefixes, root_objects)
     };
     let mut fold = Fold::default();
-    let mut outcomes = std::pin::pin!(read_listed(lake, options, listing));
+    let mut outcomes = std::pin::pin!(read::read_listed(lake, options, listing));
     while let Some(listed) = outcomes.next().await {
         fold.add(listed?);
         fold.stats.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -282,85 +283,6 @@ pub async fn scan(
         problems,
         stats,
     })
-}
-
-/// Every listed object, read: local lakes in batches, one blocking task a batch (a thread
-/// hand-off per file cost more than the read); remote reads are independent: each one done
-/// starts the next, so a slow read never holds other slots idle.
-fn read_listed<'a>(
-    lake: &'a Lake,
-    options: &'a ScanOptions,
-    listing: futures::stream::BoxStream<'static, listing::ListedKey>,
-) -> impl futures::Stream<Item = Result<Listed, ScanError>> + 'a {
-    let local = lake.is_local();
-    let mapped: Arc<MappedSchemas> = Arc::default();
-    let (batch, in_flight) = if local {
-        let threads = std::thread::available_parallelism().map_or(2, usize::from);
-        (LOCAL_BATCH, threads * 2)
-    } else {
-        (1, options.concurrency.max(1))
-    };
-    listing
-        .ready_chunks(batch)
-        .map(move |listed| {
-            let context = FileContext {
-                lake: lake.clone(),
-                prefetch: options.prefetch,
-                mapped: Arc::clone(&mapped),
-                cache: options.cache.clone(),
-            };
-            async move {
-                // A name the store cannot convert is reported, and the scan goes on; any
-                // other listing error stops it, since the lake could not be read whole.
-                let mut metas = Vec::with_capacity(listed.len());
-                let mut odd_keys = Vec::new();
-                for (listing_location, entry) in listed {
-                    match entry {
-                        Ok(meta) => metas.push(meta),
-                        Err(object_store::Error::InvalidPath { source }) if local => {
-                            odd_keys.push(Listed::UnreadableKey(source.to_string()));
-                        }
-                        // An S3 page with such a key fails whole, and its listing ends
-                        // there: the folder is reported, every other folder is scanned.
-                        Err(object_store::Error::InvalidPath { source }) => {
-                            odd_keys.push(Listed::UnreadableKey(format!(
-                                "{source}; the listing of {listing_location} stopped there, \
-                                     so its keys from that page on were not read"
-                            )));
-                        }
-                        Err(source) => {
-                            return Err(crate::store::StoreError::List {
-                                location: listing_location.to_string(),
-                                source,
-                            }
-                            .into());
-                        }
-                    }
-                }
-                let done = if local {
-                    tokio::task::spawn_blocking(move || {
-                        metas
-                            .into_iter()
-                            .map(|meta| context.read_local(meta))
-                            .collect::<Vec<Listed>>()
-                    })
-                    .await?
-                } else {
-                    tokio::spawn(async move {
-                        let context = &context;
-                        futures::future::join_all(
-                            metas.into_iter().map(|meta| context.read_remote(meta)),
-                        )
-                        .await
-                    })
-                    .await?
-                };
-                Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
-            }
-        })
-        .buffer_unordered(in_flight)
-        .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
-        .try_flatten()
 }
 
 /// What the listing and the reads gave so far, folded: per-table accumulators and counts.

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 
 use crate::cache::FooterCache;
@@ -11,6 +12,8 @@ use crate::footer::{FooterError, FooterRead, engine_codec, read_footer, read_loc
 use crate::infer::{FileSchema, SchemaError, file_schema, fingerprint};
 use crate::layout::{Folder, Placement, place};
 use crate::store::Lake;
+
+use super::{ScanError, ScanOptions};
 
 /// What became of one listed object.
 pub(super) enum Listed {
@@ -218,4 +221,83 @@ impl FileContext {
             schema,
         }
     }
+}
+
+/// Every listed object, read: local lakes in batches, one blocking task a batch (a thread
+/// hand-off per file cost more than the read); remote reads are independent: each one done
+/// starts the next, so a slow read never holds other slots idle.
+pub(super) fn read_listed<'a>(
+    lake: &'a Lake,
+    options: &'a ScanOptions,
+    listing: futures::stream::BoxStream<'static, super::listing::ListedKey>,
+) -> impl futures::Stream<Item = Result<Listed, ScanError>> + 'a {
+    let local = lake.is_local();
+    let mapped: Arc<MappedSchemas> = Arc::default();
+    let (batch, in_flight) = if local {
+        let threads = std::thread::available_parallelism().map_or(2, usize::from);
+        (LOCAL_BATCH, threads * 2)
+    } else {
+        (1, options.concurrency.max(1))
+    };
+    listing
+        .ready_chunks(batch)
+        .map(move |listed| {
+            let context = FileContext {
+                lake: lake.clone(),
+                prefetch: options.prefetch,
+                mapped: Arc::clone(&mapped),
+                cache: options.cache.clone(),
+            };
+            async move {
+                // A name the store cannot convert is reported, and the scan goes on; any
+                // other listing error stops it, since the lake could not be read whole.
+                let mut metas = Vec::with_capacity(listed.len());
+                let mut odd_keys = Vec::new();
+                for (listing_location, entry) in listed {
+                    match entry {
+                        Ok(meta) => metas.push(meta),
+                        Err(object_store::Error::InvalidPath { source }) if local => {
+                            odd_keys.push(Listed::UnreadableKey(source.to_string()));
+                        }
+                        // An S3 page with such a key fails whole, and its listing ends
+                        // there: the folder is reported, every other folder is scanned.
+                        Err(object_store::Error::InvalidPath { source }) => {
+                            odd_keys.push(Listed::UnreadableKey(format!(
+                                "{source}; the listing of {listing_location} stopped there, \
+                                     so its keys from that page on were not read"
+                            )));
+                        }
+                        Err(source) => {
+                            return Err(crate::store::StoreError::List {
+                                location: listing_location.to_string(),
+                                source,
+                            }
+                            .into());
+                        }
+                    }
+                }
+                let done = if local {
+                    tokio::task::spawn_blocking(move || {
+                        metas
+                            .into_iter()
+                            .map(|meta| context.read_local(meta))
+                            .collect::<Vec<Listed>>()
+                    })
+                    .await?
+                } else {
+                    tokio::spawn(async move {
+                        let context = &context;
+                        futures::future::join_all(
+                            metas.into_iter().map(|meta| context.read_remote(meta)),
+                        )
+                        .await
+                    })
+                    .await?
+                };
+                Ok::<_, ScanError>(done.into_iter().chain(odd_keys).collect::<Vec<_>>())
+            }
+        })
+        .buffer_unordered(in_flight)
+        .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
+        .try_flatten()
 }

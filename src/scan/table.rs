@@ -7,14 +7,14 @@ use std::sync::Arc;
 use crate::column_path::ColumnPath;
 use crate::hive::{HiveType, same_name};
 use crate::infer::{FileSchema, Note, NoteKind};
-use crate::layout::Folder;
 use crate::merge::{Conflict, SchemaMerger};
 use crate::problem::Problem;
 use crate::readers::{Engine, check_leaves};
 use crate::store::Lake;
 
+use super::partitions::{Layout, LayoutGroup, layout_of, settle};
 use super::read::FileOutcome;
-use super::{Column, Partition, SchemaVariant, TableReport};
+use super::{Column, SchemaVariant, TableReport};
 
 /// How many object keys a problem lists per side at most.
 pub(super) const SAMPLE_KEYS: usize = 3;
@@ -24,6 +24,10 @@ pub(super) const SAMPLE_KEYS: usize = 3;
 pub(super) struct Samples(Vec<String>);
 
 impl Samples {
+    pub(super) fn keys(&self) -> &[String] {
+        &self.0
+    }
+
     pub(super) fn offer(&mut self, key: &str) {
         if self.0.len() == SAMPLE_KEYS && self.0.last().is_some_and(|last| last.as_str() <= key) {
             return;
@@ -36,17 +40,6 @@ impl Samples {
     pub(super) fn first(&self) -> &str {
         self.0.first().map_or("", String::as_str)
     }
-}
-
-/// The partition folder keys of a file (`None` for a folder that is not `key=value`).
-pub(super) type Layout = Vec<Option<String>>;
-
-#[derive(Debug, Default)]
-pub(super) struct LayoutGroup {
-    pub(super) files: u64,
-    pub(super) samples: Samples,
-    /// Partition folder names (as in the keys) → values.
-    pub(super) partitions: BTreeMap<Vec<String>, Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -68,36 +61,8 @@ pub(super) struct TableAccumulator {
 impl TableAccumulator {
     pub(super) fn add(&mut self, outcome: FileOutcome) {
         self.files += 1;
-        let layout: Layout = outcome
-            .folders
-            .iter()
-            .map(|folder| match folder {
-                Folder::Partition { key, .. } => Some(key.clone()),
-                Folder::Plain(_) => None,
-            })
-            .collect();
-        let group = self.layouts.entry(layout).or_default();
-        group.files += 1;
-        group.samples.offer(&outcome.key);
-        if let Some(values) = outcome
-            .folders
-            .iter()
-            .map(|folder| match folder {
-                Folder::Partition { value, .. } => Some(value.clone()),
-                Folder::Plain(_) => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .filter(|values| !values.is_empty())
-        {
-            let raw = outcome
-                .folders
-                .iter()
-                .map(|folder| match folder {
-                    Folder::Partition { raw, .. } | Folder::Plain(raw) => raw.clone(),
-                })
-                .collect();
-            group.partitions.entry(raw).or_insert(values);
-        }
+        let group = self.layouts.entry(layout_of(&outcome.folders)).or_default();
+        group.add(&outcome.key, &outcome.folders);
 
         match outcome.schema {
             Ok((fingerprint, schema)) => {
@@ -123,7 +88,7 @@ impl TableAccumulator {
     pub(super) fn finish(mut self, lake: &Lake, name: String) -> TableReport {
         let location = lake.folder(&name);
         let mut problems = Vec::new();
-        let (partition_keys, partitions) = self.partitions(lake, &name, &mut problems);
+        let (partition_keys, partitions) = settle(&mut self.layouts, lake, &name, &mut problems);
 
         self.file_problems.sort_by(|a, b| a.0.cmp(&b.0));
         problems.extend(
@@ -314,130 +279,6 @@ impl TableAccumulator {
         )
         .with_objects(objects)
     }
-
-    /// Settles the table's partition keys: those of the `key=value` layout most of its files
-    /// share (on a tie, the one with the first key). Files laid out otherwise are reported,
-    /// never guessed at.
-    pub(super) fn partitions(
-        &mut self,
-        lake: &Lake,
-        table: &str,
-        problems: &mut Vec<Problem>,
-    ) -> (Vec<Column>, Vec<Partition>) {
-        let chosen: Layout = self
-            .layouts
-            .iter()
-            .filter(|(layout, _)| layout.iter().all(Option::is_some))
-            .max_by(|a, b| {
-                a.1.files
-                    .cmp(&b.1.files)
-                    .then_with(|| b.1.samples.first().cmp(a.1.samples.first()))
-            })
-            .map(|(layout, _)| layout.clone())
-            .unwrap_or_default();
-        let describe = |layout: &Layout| -> String {
-            if layout.is_empty() {
-                return "no partition folders".into();
-            }
-            layout
-                .iter()
-                .map(|key| {
-                    key.as_ref()
-                        .map_or("<not key=value>".into(), |k| format!("{k}="))
-                })
-                .collect::<Vec<_>>()
-                .join("/")
-        };
-        for (layout, group) in &self.layouts {
-            let objects = group.samples.0.iter().map(|key| lake.location_of(key));
-            if layout.iter().any(Option::is_none) {
-                problems.push(
-                    Problem::error(
-                        "not_hive_partition_folder",
-                        format!(
-                            "{} file(s) of `{table}` sit in folders that are not key=value \
-                             partition folders ({}); glueprint does not guess partitions (a \
-                             crawler would invent partition_0): move them into folders such as \
-                             dt=2020-09-19/",
-                            group.files,
-                            describe(layout)
-                        ),
-                    )
-                    .with_objects(objects),
-                );
-            } else if *layout != chosen {
-                let problem = if layout.is_empty() {
-                    Problem::error(
-                        "file_at_table_root",
-                        format!(
-                            "{} file(s) sit directly in {table}/ beside its partition folders \
-                             ({}); Athena reads only the partition folders of a partitioned \
-                             table: move them into a partition folder or out of the table",
-                            group.files,
-                            describe(&chosen)
-                        ),
-                    )
-                } else {
-                    Problem::error(
-                        "partition_keys_mismatch",
-                        format!(
-                            "{} file(s) of `{table}` are in partition folders {} while its first \
-                             files use {}; every file of a table needs the same partition keys in \
-                             the same order: move them",
-                            group.files,
-                            describe(layout),
-                            describe(&chosen)
-                        ),
-                    )
-                };
-                problems.push(problem.with_objects(objects));
-            }
-        }
-        let keys = chosen
-            .iter()
-            .flatten()
-            .map(|key| Column {
-                name: key.clone(),
-                ty: HiveType::String,
-            })
-            .collect();
-        let group = self.layouts.remove(&chosen).unwrap_or_default();
-        let location = |folders: &[String]| lake.folder(&format!("{table}/{}", folders.join("/")));
-        let mut partitions: Vec<Partition> = Vec::new();
-        let mut by_values: HashMap<Vec<String>, Vec<String>> = HashMap::new();
-        for (folders, values) in group.partitions {
-            if let Some(problem) = unusable_partition_value(&folders, &values) {
-                problems.push(problem.with_objects([location(&folders).to_string()]));
-                continue;
-            }
-            match by_values.get(&values) {
-                // `city=New York/` (Spark) beside `city=New%20York/` (pyarrow): one partition
-                // of Glue's, two folders. The first folder is kept, so plans stay stable.
-                Some(kept) => problems.push(
-                    Problem::error(
-                        "partition_values_collision",
-                        format!(
-                            "partition folders {} and {} of `{table}` decode to the same values \
-                             ({}); Glue registers one folder per partition, so the files of \
-                             the second are never read: move them into the first",
-                            location(kept),
-                            location(&folders),
-                            values.join("/")
-                        ),
-                    )
-                    .with_objects([location(kept).to_string(), location(&folders).to_string()]),
-                ),
-                None => {
-                    partitions.push(Partition {
-                        values: values.clone(),
-                        location: location(&folders),
-                    });
-                    by_values.insert(values, folders);
-                }
-            }
-        }
-        (keys, partitions)
-    }
 }
 
 /// Every path with a type in the merged columns, lowercased, in the notation of notes.
@@ -467,37 +308,6 @@ pub(super) fn typed_paths(columns: &[Column]) -> HashSet<String> {
         );
     }
     paths
-}
-
-/// Why a partition folder cannot become a Glue partition: an empty value (Hive writes
-/// `__HIVE_DEFAULT_PARTITION__` for nulls, which stays a value), or bytes that are not UTF-8
-/// once the folder name's `%XX` escapes are decoded.
-pub(super) fn unusable_partition_value(folders: &[String], values: &[String]) -> Option<Problem> {
-    for (folder, value) in folders.iter().zip(values) {
-        if value.is_empty() {
-            return Some(Problem::error(
-                "empty_partition_value",
-                format!(
-                    "partition folder `{folder}` has an empty value, which Glue cannot register: \
-                     write nulls as {folder}__HIVE_DEFAULT_PARTITION__, as Hive and Spark do"
-                ),
-            ));
-        }
-        let raw = folder.split_once('=').map_or("", |(_, raw)| raw);
-        if percent_encoding::percent_decode_str(raw)
-            .decode_utf8()
-            .is_err()
-        {
-            return Some(Problem::error(
-                "partition_value_not_utf8",
-                format!(
-                    "partition folder `{folder}` decodes to bytes that are not UTF-8, which no \
-                     Glue partition value can hold: rename the folder"
-                ),
-            ));
-        }
-    }
-    None
 }
 
 /// Table folders whose names Glue folds to the same table name (`Charged/` and `charged/`):
