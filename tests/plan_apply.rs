@@ -3,41 +3,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Output;
-
 use chrono::NaiveDate;
+use common::workspace::{Backend, Workspace};
 use common::*;
-use futures::StreamExt;
 use glueprint::catalog::Catalog;
-use glueprint::catalog::glue::{GlueCatalog, GlueOptions};
-use glueprint::catalog::local::LocalCatalog;
 use glueprint::synth::{LakeSpec, event_batch, write_lake};
-use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt};
 use serde_json::Value;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Local,
-    Glue,
-}
-
-/// The same scenario against the local catalog and against Glue and S3 in moto.
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        $(mod $scenario {
-            #[tokio::test(flavor = "multi_thread")]
-            async fn local() {
-                super::$scenario(super::Backend::Local).await
-            }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn glue() {
-                super::$scenario(super::Backend::Glue).await
-            }
-        })*
-    };
-}
 
 on_both_backends!(
     onboard_plan_apply_converges_as_data_arrives,
@@ -55,178 +26,39 @@ on_both_backends!(
     a_location_spelled_otherwise_is_the_same_folder,
 );
 
-/// A lake written locally (and mirrored to S3 for Glue), a catalogs/ folder, and a live catalog.
-struct Workspace {
-    dir: tempfile::TempDir,
-    backend: Backend,
-    /// For Glue: its own moto server (the database is always `events`), and a counting proxy.
-    moto: Option<Moto>,
-    proxy: Option<proxy::GlueProxy>,
-    lake_in_s3: bool,
+/// A workspace over the synthetic lake of `events` on `days` days.
+fn workspace(backend: Backend, events: &[&str], days: u32) -> Workspace {
+    Workspace::new(backend, &lake_spec(events, days))
 }
 
-const BUCKET: &str = "lake";
+/// The same lake kept local whatever the catalog, for scenarios that plan in this process
+/// (which has no S3 credentials of its own).
+fn workspace_with_local_lake(backend: Backend, events: &[&str], days: u32) -> Workspace {
+    let ws = Workspace::empty(backend, false);
+    write_lake(&ws.lake(), &lake_spec(events, days)).unwrap();
+    ws
+}
 
-impl Workspace {
-    async fn new(backend: Backend, events: &[&str], days: u32) -> Self {
-        Self::with_lake(backend, events, days, true).await
+fn lake_spec(events: &[&str], days: u32) -> LakeSpec {
+    LakeSpec {
+        events: events.iter().map(|e| e.to_string()).collect(),
+        ..LakeSpec::numbered(0, days)
     }
+}
 
-    /// `lake_in_s3: false` keeps the lake local whatever the catalog, for scenarios that plan
-    /// in this process (which has no S3 credentials of its own).
-    async fn with_lake(backend: Backend, events: &[&str], days: u32, lake_in_s3: bool) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = LakeSpec {
-            events: events.iter().map(|e| e.to_string()).collect(),
-            ..LakeSpec::numbered(0, days)
-        };
-        write_lake(&dir.path().join("lake"), &spec).unwrap();
-        let (moto, proxy) = match backend {
-            Backend::Local => (None, None),
-            Backend::Glue => {
-                let moto = Moto::start_own();
-                moto.create_bucket(BUCKET);
-                let proxy = proxy::GlueProxy::start(&moto.endpoint);
-                (Some(moto), Some(proxy))
-            }
-        };
-        let ws = Workspace {
-            dir,
-            backend,
-            moto,
-            proxy,
-            lake_in_s3: lake_in_s3 && backend == Backend::Glue,
-        };
-        let db = ws.path("catalogs/events");
-        std::fs::create_dir_all(&db).unwrap();
-        std::fs::write(
-            db.join("database.yaml"),
-            format!(
-                "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-                ws.lake_root()
-            ),
-        )
-        .unwrap();
-        ws.sync_lake().await;
-        ws
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    /// The lake root as the catalogs declare it, ending with `/`.
-    fn lake_root(&self) -> String {
-        if self.lake_in_s3 {
-            format!("s3://{BUCKET}/lake/")
-        } else {
-            format!("{}/", self.path("lake").display())
-        }
-    }
-
-    /// Mirrors the local lake to S3: uploads every file, deletes what is gone locally.
-    async fn sync_lake(&self) {
-        let Some(moto) = self.moto.as_ref().filter(|_| self.lake_in_s3) else {
-            return;
-        };
-        let s3 = moto.s3(BUCKET);
-        let local = self.path("lake");
-        let mut present = std::collections::HashSet::new();
-        for file in walk(&local) {
-            let key = format!("lake/{}", file.strip_prefix(&local).unwrap().display());
-            s3.put(
-                &ObjectPath::from(key.as_str()),
-                std::fs::read(&file).unwrap().into(),
-            )
-            .await
-            .unwrap();
-            present.insert(key);
-        }
-        let listed: Vec<_> = s3
-            .list(Some(&ObjectPath::from("lake")))
-            .collect::<Vec<_>>()
-            .await;
-        for meta in listed {
-            let meta = meta.unwrap();
-            if !present.contains(meta.location.as_ref()) {
-                s3.delete(&meta.location).await.unwrap();
-            }
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut command = common::command();
-        command
-            .args(args)
-            .arg("--catalogs")
-            .arg(self.path("catalogs"))
-            .arg("--catalog-path")
-            .arg(self.path("catalog.db"));
-        if let (Some(moto), Some(proxy)) = (&self.moto, &self.proxy) {
-            for (key, value) in moto.env() {
-                command.env(key, value);
-            }
-            command
-                .env("AWS_ENDPOINT_URL_GLUE", &proxy.endpoint)
-                .env("GLUEPRINT_CATALOG", "glue");
-        }
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run glueprint")
-    }
-
-    /// Runs and expects `code`, returning stdout.
-    fn expect(&self, args: &[&str], code: i32) -> String {
-        let output = self.run(args);
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{:?} {args:?}\nstdout:\n{stdout}\nstderr:\n{}",
-            self.backend,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout
-    }
-
-    fn plan_json(&self, code: i32) -> Value {
-        serde_json::from_str(
-            &self.expect(&["plan", "--format", "json", "--detailed-exitcode"], code),
-        )
-        .unwrap()
-    }
-
-    /// Writes one more day of data for `event`, day number `day` of the lake.
-    async fn add_day(&self, event: &str, day: u32) {
-        let date =
-            NaiveDate::from_ymd_opt(2020, 9, 19).unwrap() + chrono::Days::new(u64::from(day));
-        let batch = event_batch(event, date, day, 0, 4);
-        write_batch(
-            &self.path("lake"),
-            &format!(
-                "{}/dt={}/part-00000.parquet",
-                glueprint::naming::table_name(event),
-                date.format("%Y-%m-%d")
-            ),
-            &batch,
-        );
-        self.sync_lake().await;
-    }
-
-    async fn remove_from_lake(&self, relative: &str) {
-        std::fs::remove_dir_all(self.path("lake").join(relative)).unwrap();
-        self.sync_lake().await;
-    }
-
-    /// The live catalog, for the test's own reads and writes (not through the proxy).
-    fn catalog(&self) -> Box<dyn Catalog> {
-        match &self.moto {
-            None => Box::new(LocalCatalog::open(&self.path("catalog.db")).unwrap()),
-            Some(moto) => Box::new(GlueCatalog::new(&moto.sdk_config(), GlueOptions::default())),
-        }
-    }
+/// Writes one more day of data for `event`, day number `day` of the lake.
+fn add_day(ws: &Workspace, event: &str, day: u32) {
+    let date = NaiveDate::from_ymd_opt(2020, 9, 19).unwrap() + chrono::Days::new(u64::from(day));
+    let batch = event_batch(event, date, day, 0, 4);
+    write_batch(
+        &ws.lake(),
+        &format!(
+            "{}/dt={}/part-00000.parquet",
+            glueprint::naming::table_name(event),
+            date.format("%Y-%m-%d")
+        ),
+        &batch,
+    );
 }
 
 fn table_plan<'a>(plan: &'a Value, name: &str) -> &'a Value {
@@ -249,7 +81,7 @@ fn created_partitions(table: &Value) -> Vec<String> {
 
 async fn onboard_plan_apply_converges_as_data_arrives(backend: Backend) {
     // Three days: by the third, `amount` has widened to bigint and `New Prop 0` appeared.
-    let ws = Workspace::new(backend, &["App Launched", "Charged"], 3).await;
+    let ws = workspace(backend, &["App Launched", "Charged"], 3);
 
     let out = ws.expect(&["onboard", "App Launched", "Charged"], 0);
     assert!(
@@ -296,7 +128,7 @@ async fn onboard_plan_apply_converges_as_data_arrives(backend: Backend) {
     );
 
     // A new day: only its partition is planned.
-    ws.add_day("Charged", 3).await;
+    add_day(&ws, "Charged", 3);
     let plan = ws.plan_json(2);
     let charged = table_plan(&plan, "charged");
     assert_eq!(charged["action"], "none");
@@ -306,7 +138,7 @@ async fn onboard_plan_apply_converges_as_data_arrives(backend: Backend) {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 
     // A new property: reported as drift, never applied by itself.
-    ws.add_day("Charged", 4).await;
+    add_day(&ws, "Charged", 4);
     let plan = ws.plan_json(2);
     let charged = table_plan(&plan, "charged");
     assert_eq!(charged["action"], "none");
@@ -369,7 +201,7 @@ async fn onboard_plan_apply_converges_as_data_arrives(backend: Backend) {
 }
 
 async fn destructive_changes_are_refused_until_allowed(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 2).await;
+    let ws = workspace(backend, &["Charged"], 2);
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
 
@@ -410,7 +242,7 @@ async fn destructive_changes_are_refused_until_allowed(backend: Backend) {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 
     // Data removed: a registered partition without data is a destructive change too.
-    ws.remove_from_lake("charged/dt=2020-09-20").await;
+    std::fs::remove_dir_all(ws.lake().join("charged/dt=2020-09-20")).unwrap();
     let plan = ws.plan_json(2);
     assert_eq!(
         table_plan(&plan, "charged")["partitions"]["without_data"][0]["values"],
@@ -429,7 +261,7 @@ async fn destructive_changes_are_refused_until_allowed(backend: Backend) {
 }
 
 async fn updates_keep_what_glueprint_does_not_manage(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 1).await;
+    let ws = workspace(backend, &["Charged"], 1);
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
 
@@ -503,7 +335,7 @@ async fn plan_and_apply_here(ws: &Workspace, catalog: &dyn Catalog) {
 }
 
 async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
-    let ws = Workspace::with_lake(backend, &["Charged"], 1, false).await;
+    let ws = workspace_with_local_lake(backend, &["Charged"], 1);
     ws.expect(&["onboard", "Charged"], 0);
     plan_and_apply_here(&ws, ws.catalog().as_ref()).await;
     edit(
@@ -565,7 +397,7 @@ async fn a_table_changed_since_plan_fails_apply_cleanly(backend: Backend) {
 }
 
 async fn files_the_declared_type_cannot_read_are_named(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 4).await;
+    let ws = workspace(backend, &["Charged"], 4);
     ws.expect(&["onboard", "Charged"], 0);
     // The data's amount is int for two days, then bigint: declaring int cannot read the rest.
     edit(
@@ -598,7 +430,7 @@ async fn files_the_declared_type_cannot_read_are_named(backend: Backend) {
 }
 
 async fn onboarding_mistakes_are_explained(backend: Backend) {
-    let ws = Workspace::new(backend, &["App Launched"], 1).await;
+    let ws = workspace(backend, &["App Launched"], 1);
     let output = ws.run(&["onboard", "App Lanched"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -630,38 +462,42 @@ async fn onboarding_mistakes_are_explained(backend: Backend) {
 }
 
 async fn an_interrupted_apply_leaves_a_consistent_catalog_and_a_rerun_converges(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged", "App Launched", "Product Viewed"], 60).await;
-    ws.expect(&["onboard", "Charged", "App Launched", "Product Viewed"], 0);
-    // Kill apply later and later until one kill lands midway: some of it written, not all.
-    let mut delay_ms = 5;
-    let interrupted_midway = loop {
+    const EVENTS: [&str; 3] = ["Charged", "App Launched", "Product Viewed"];
+    const DAYS: u32 = 60;
+    const ATTEMPTS: usize = 20;
+    // Watch the catalog while apply runs and kill it once some of it is written and not all;
+    // an apply that finishes before it is seen midway is tried again in a new workspace.
+    for _attempt in 0..ATTEMPTS {
+        let ws = workspace(backend, &EVENTS, DAYS);
+        ws.expect(&[&["onboard"][..], &EVENTS[..]].concat(), 0);
+        let catalog = ws.catalog();
         let mut child = ws
             .command(&["apply", "--yes"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
+        let midway = loop {
+            if child.try_wait().unwrap().is_some() {
+                break false;
+            }
+            let (tables, partitions) = stored(catalog.as_ref()).await;
+            if tables + partitions > 0 && tables + partitions < EVENTS.len() * (1 + DAYS as usize) {
+                child.kill().unwrap();
+                break true;
+            }
+        };
         let _ = child.wait();
-        let catalog = ws.catalog();
+        if !midway {
+            continue;
+        }
         check_consistent(catalog.as_ref()).await;
-        let (tables, partitions) = stored(catalog.as_ref()).await;
-        if tables + partitions == 3 + 3 * 60 {
-            break false;
-        }
-        if tables + partitions > 0 {
-            break true;
-        }
-        delay_ms += 5;
-    };
-    assert!(
-        interrupted_midway,
-        "apply ended before any kill landed midway (the last after {delay_ms} ms)"
-    );
-    ws.expect(&["apply", "--yes"], 0);
-    ws.expect(&["plan", "--detailed-exitcode"], 0);
-    check_consistent(ws.catalog().as_ref()).await;
+        ws.expect(&["apply", "--yes"], 0);
+        ws.expect(&["plan", "--detailed-exitcode"], 0);
+        check_consistent(catalog.as_ref()).await;
+        return;
+    }
+    panic!("in {ATTEMPTS} attempts, apply always ended before it was seen midway");
 }
 
 /// The tables and partitions stored in database `events`.
@@ -699,7 +535,7 @@ async fn check_consistent(catalog: &dyn Catalog) {
 }
 
 async fn projected_tables_register_no_partitions(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 2).await;
+    let ws = workspace(backend, &["Charged"], 2);
     ws.expect(&["onboard", "Charged"], 0);
     edit(
         &ws.path("catalogs/events/charged.yaml"),
@@ -817,7 +653,7 @@ async fn stored_type_strings(catalog: &dyn Catalog, table: &str) -> Vec<(String,
 }
 
 async fn every_type_string_is_athenas_and_partitions_follow_their_table(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 3).await;
+    let ws = workspace(backend, &["Charged"], 3);
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
     let catalog = ws.catalog();
@@ -865,12 +701,15 @@ async fn every_type_string_is_athenas_and_partitions_follow_their_table(backend:
         out.contains("  ~ 3 partition(s) to update to the table's columns\n"),
         "{out}"
     );
-    if let Some(proxy) = &ws.proxy {
-        proxy.take_calls();
+    if ws.backend == Backend::Glue {
+        ws.proxy().take_calls();
     }
     ws.expect(&["apply", "--yes", "--since", "2020-09-21"], 0);
-    if let Some(proxy) = &ws.proxy {
-        assert_eq!(proxy.take_calls().batch_sizes("BatchUpdatePartition"), [3]);
+    if ws.backend == Backend::Glue {
+        assert_eq!(
+            ws.proxy().take_calls().batch_sizes("BatchUpdatePartition"),
+            [3]
+        );
     }
     let live = catalog
         .get_table("events", "charged")
@@ -891,7 +730,7 @@ async fn every_type_string_is_athenas_and_partitions_follow_their_table(backend:
 }
 
 async fn a_live_type_string_athena_cannot_parse_is_rewritten(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 1).await;
+    let ws = workspace(backend, &["Charged"], 1);
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
 
@@ -936,7 +775,7 @@ async fn a_live_type_string_athena_cannot_parse_is_rewritten(backend: Backend) {
 }
 
 async fn a_live_table_glueprint_cannot_read_is_skipped(backend: Backend) {
-    let ws = Workspace::new(backend, &["App Launched", "Charged"], 1).await;
+    let ws = workspace(backend, &["App Launched", "Charged"], 1);
     ws.expect(&["onboard", "App Launched", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
     let catalog = ws.catalog();
@@ -947,7 +786,7 @@ async fn a_live_table_glueprint_cannot_read_is_skipped(backend: Backend) {
         .unwrap();
     live.storage.columns[0].stored_type = Some("uniontype<int,string>".into());
     catalog.update_table("events", &live).await.unwrap();
-    ws.add_day("App Launched", 1).await;
+    add_day(&ws, "App Launched", 1);
 
     let out = ws.expect(&["plan", "--detailed-exitcode"], 2);
     assert!(
@@ -976,7 +815,7 @@ async fn a_live_table_glueprint_cannot_read_is_skipped(backend: Backend) {
 /// (no final slash, doubled slashes, a `.` part) still finds its files and partitions, and is
 /// no change to the live table.
 async fn a_location_spelled_otherwise_is_the_same_folder(backend: Backend) {
-    let ws = Workspace::new(backend, &["Charged"], 2).await;
+    let ws = workspace(backend, &["Charged"], 2);
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
     let plan = ws.plan_json(0);
@@ -1001,7 +840,7 @@ async fn a_location_spelled_otherwise_is_the_same_folder(backend: Backend) {
 /// CreateTable succeeded but its answer was lost: the retry meets "already exists". An
 /// identical table counts as done; another one is a clear failure.
 async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
-    let ws = Workspace::with_lake(backend, &["Charged", "App Launched"], 1, false).await;
+    let ws = workspace_with_local_lake(backend, &["Charged", "App Launched"], 1);
     ws.expect(&["onboard", "Charged", "App Launched"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
@@ -1045,7 +884,7 @@ async fn a_create_whose_answer_was_lost_counts_as_done(backend: Backend) {
 /// apply, naming table, column and position, and nothing is written.
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_refuses_a_type_string_athena_cannot_parse_before_any_call() {
-    let ws = Workspace::with_lake(Backend::Local, &["Charged", "App Launched"], 1, false).await;
+    let ws = workspace_with_local_lake(Backend::Local, &["Charged", "App Launched"], 1);
     ws.expect(&["onboard", "Charged", "App Launched"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = ws.catalog();
@@ -1073,7 +912,7 @@ async fn apply_refuses_a_type_string_athena_cannot_parse_before_any_call() {
 /// drift of its own kind in the plan, named with the Parquet type, and no drift failure.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_read_that_loses_meaning_is_named_in_the_plan() {
-    let ws = Workspace::new(Backend::Local, &["Charged"], 2).await;
+    let ws = workspace(Backend::Local, &["Charged"], 2);
     ws.expect(&["onboard", "Charged"], 0);
     ws.expect(&["apply", "--yes"], 0);
     edit(

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod proxy;
 pub mod read_matrix;
 pub mod trino;
+pub mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
