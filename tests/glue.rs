@@ -3,91 +3,26 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use aws_sdk_glue::types as glue;
-use common::proxy::GlueProxy;
+use common::workspace::{Backend, Workspace};
 use common::*;
-use glueprint::synth::{LakeSpec, UnionValue, union_map_batch, write_lake};
+use glueprint::synth::{LakeSpec, UnionValue, union_map_batch};
 
-/// A local lake of `events` × `days`, catalogs/ declaring it, and Glue in moto behind a proxy.
-struct GlueSetup {
-    dir: tempfile::TempDir,
-    moto: Moto,
-    proxy: GlueProxy,
-    mirrored: std::cell::RefCell<Mirrored>,
-}
-
-impl GlueSetup {
-    fn new(events: usize, days: u32) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        write_lake(&dir.path().join("lake"), &LakeSpec::numbered(events, days)).unwrap();
-        let db = dir.path().join("catalogs/events");
-        std::fs::create_dir_all(&db).unwrap();
-        std::fs::write(
-            db.join("database.yaml"),
-            "name: events\nlocation: s3://lake/lake/\npartition_keys:\n- name: dt\n  type: string\n",
-        )
-        .unwrap();
-        let moto = Moto::start_own();
-        // Glue tables point at S3: a local folder is refused with the Glue catalog.
-        moto.create_bucket("lake");
-        let proxy = GlueProxy::start(&moto.endpoint);
-        GlueSetup {
-            dir,
-            moto,
-            proxy,
-            mirrored: Default::default(),
-        }
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn expect(&self, args: &[&str], code: i32) -> String {
-        self.expect_with(args, code, "10").0
-    }
-
-    /// Runs with `max_attempts` per Glue call; returns (stdout, stderr).
-    fn expect_with(&self, args: &[&str], code: i32, max_attempts: &str) -> (String, String) {
-        self.moto.mirror(
-            "lake",
-            &self.path("lake"),
-            "lake",
-            &mut self.mirrored.borrow_mut(),
-        );
-        let mut env = self.moto.env();
+/// The synthetic lake of `events` × `days` in moto's S3, catalogs/ declaring it, and Glue in
+/// moto behind a counting proxy.
+fn glue_setup(events: usize, days: u32) -> Workspace {
+    Workspace::new(Backend::Glue, &LakeSpec::numbered(events, days))
         // Standard retries: adaptive mode's client-side rate limiting would make the fault
         // test wait for tens of seconds.
-        env.push(("AWS_RETRY_MODE", "standard".into()));
-        env.push(("AWS_MAX_ATTEMPTS", max_attempts.into()));
-        env.push(("AWS_ENDPOINT_URL_GLUE", self.proxy.endpoint.clone()));
-        env.push(("GLUEPRINT_CATALOG", "glue".into()));
-        let catalogs = self.path("catalogs");
-        let mut all = args.to_vec();
-        all.extend(["--catalogs", catalogs.to_str().unwrap()]);
-        let output = glueprint_with_env(&all, &env);
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-        );
-        (stdout, stderr)
-    }
+        .with_env("AWS_RETRY_MODE", "standard")
+        .with_env("AWS_MAX_ATTEMPTS", "10")
+}
 
-    fn onboard_all(&self, events: usize) {
-        let names: Vec<String> = (0..events).map(|i| format!("Event {i:03}")).collect();
-        let mut args = vec!["onboard"];
-        args.extend(names.iter().map(String::as_str));
-        self.expect(&args, 0);
-    }
-
-    fn client(&self) -> aws_sdk_glue::Client {
-        aws_sdk_glue::Client::new(&self.moto.sdk_config())
-    }
+fn onboard_all(setup: &Workspace, events: usize) {
+    let names: Vec<String> = (0..events).map(|i| format!("Event {i:03}")).collect();
+    let mut args = vec!["onboard"];
+    args.extend(names.iter().map(String::as_str));
+    setup.expect(&args, 0);
 }
 
 /// A table of the `events` database as Glue holds it, read with the SDK directly.
@@ -109,10 +44,10 @@ fn counts(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> 
 
 #[test]
 fn partitions_go_in_batches_within_the_api_limits() {
-    let setup = GlueSetup::new(1, 250);
-    setup.onboard_all(1);
+    let setup = glue_setup(1, 250);
+    onboard_all(&setup, 1);
     setup.expect(&["apply", "--yes"], 0);
-    let calls = setup.proxy.take_calls();
+    let calls = setup.proxy().take_calls();
     assert_eq!(calls.batch_sizes("BatchCreatePartition"), [100, 100, 50]);
 
     // Deleting 30 partitions without data goes as 25 + 5.
@@ -124,7 +59,7 @@ fn partitions_go_in_batches_within_the_api_limits() {
         .unwrap();
     }
     setup.expect(&["apply", "--yes", "--allow-destructive"], 0);
-    let calls = setup.proxy.take_calls();
+    let calls = setup.proxy().take_calls();
     assert_eq!(calls.batch_sizes("BatchDeletePartition"), [25, 5]);
     setup.expect(&["plan", "--detailed-exitcode"], 0);
 }
@@ -133,10 +68,10 @@ fn partitions_go_in_batches_within_the_api_limits() {
 /// next-day run adding one partition to each.
 #[test]
 fn glue_calls_grow_with_tables_and_new_partitions_only() {
-    let setup = GlueSetup::new(10, 30);
-    setup.onboard_all(10);
+    let setup = glue_setup(10, 30);
+    onboard_all(&setup, 10);
     setup.expect(&["apply", "--yes"], 0);
-    let first = setup.proxy.take_calls();
+    let first = setup.proxy().take_calls();
     assert_eq!(
         first.count(),
         counts(&[
@@ -166,7 +101,7 @@ fn glue_calls_grow_with_tables_and_new_partitions_only() {
     // and older ones are not taken for "registered without data".
     let out = setup.expect(&["apply", "--yes", "--since", "2020-10-19"], 0);
     assert!(out.contains("10 partition(s) to register"), "{out}");
-    let next_day = setup.proxy.take_calls();
+    let next_day = setup.proxy().take_calls();
     assert_eq!(
         next_day.count(),
         counts(&[
@@ -183,23 +118,23 @@ fn glue_calls_grow_with_tables_and_new_partitions_only() {
 
 #[test]
 fn apply_converges_when_glue_throttles_and_fails() {
-    let setup = GlueSetup::new(3, 120);
-    setup.onboard_all(3);
+    let setup = glue_setup(3, 120);
+    onboard_all(&setup, 3);
     // Every third Glue call is refused before it reaches Glue: alternately throttled and 500.
-    setup.proxy.fail_every(3);
+    setup.proxy().fail_every(3);
     setup.expect(&["apply", "--yes"], 0);
     assert!(
         setup
-            .proxy
+            .proxy()
             .injected
             .load(std::sync::atomic::Ordering::SeqCst)
             >= 4
     );
-    setup.proxy.fail_every(0);
+    setup.proxy().fail_every(0);
     setup.expect(&["plan", "--detailed-exitcode"], 0);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = setup.client();
+    let client = setup.glue_client();
     runtime.block_on(async {
         for event in 0..3 {
             let partitions = every_partition(&client, "events", &format!("event_{event:03}")).await;
@@ -210,11 +145,17 @@ fn apply_converges_when_glue_throttles_and_fails() {
 
 #[test]
 fn a_failed_run_says_what_was_applied_and_a_rerun_converges() {
-    let setup = GlueSetup::new(2, 150);
-    setup.onboard_all(2);
+    let setup = glue_setup(2, 150);
+    onboard_all(&setup, 2);
     // Without retries, the first call refused fails the run at the step it was in.
-    setup.proxy.fail_every(6);
-    let (_, stderr) = setup.expect_with(&["apply", "--yes"], 1, "1");
+    setup.proxy().fail_every(6);
+    let output = setup
+        .command(&["apply", "--yes"])
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("failed: Glue BatchCreatePartition failed (ThrottlingException: Rate exceeded (injected))")
             || stderr.contains("(InternalServiceException: Rate exceeded (injected))"),
@@ -230,22 +171,22 @@ fn a_failed_run_says_what_was_applied_and_a_rerun_converges() {
         stderr.contains("partition(s) of events.event_001"),
         "{stderr}"
     );
-    setup.proxy.fail_every(0);
+    setup.proxy().fail_every(0);
     setup.expect(&["apply", "--yes"], 0);
     setup.expect(&["plan", "--detailed-exitcode"], 0);
 }
 
 #[test]
 fn plan_never_calls_a_write_api() {
-    let setup = GlueSetup::new(2, 3);
-    setup.onboard_all(2);
+    let setup = glue_setup(2, 3);
+    onboard_all(&setup, 2);
     setup.expect(&["plan", "--detailed-exitcode"], 2);
-    let calls = setup.proxy.take_calls();
+    let calls = setup.proxy().take_calls();
     assert_eq!(calls.count(), counts(&[("GetDatabase", 1)]));
     setup.expect(&["apply", "--yes"], 0);
-    setup.proxy.take_calls();
+    setup.proxy().take_calls();
     setup.expect(&["plan"], 0);
-    let reads = setup.proxy.take_calls().count();
+    let reads = setup.proxy().take_calls().count();
     assert!(
         reads.contains_key("GetTables") && reads.keys().all(|op| op.starts_with("Get")),
         "plan read the tables and made only reads: {reads:?}"
@@ -254,12 +195,12 @@ fn plan_never_calls_a_write_api() {
 
 #[test]
 fn fields_set_by_other_clients_survive_an_update() {
-    let setup = GlueSetup::new(1, 2);
-    setup.onboard_all(1);
+    let setup = glue_setup(1, 2);
+    onboard_all(&setup, 1);
     setup.expect(&["apply", "--yes"], 0);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = setup.client();
+    let client = setup.glue_client();
     runtime.block_on(async {
         let table = live_table(&client, "event_000").await;
         let mut sd = table.storage_descriptor.clone().unwrap();
@@ -317,16 +258,16 @@ fn fields_set_by_other_clients_survive_an_update() {
 
 #[test]
 fn drift_of_every_kind_against_glue() {
-    let setup = GlueSetup::new(1, 3);
-    setup.onboard_all(1);
+    let setup = glue_setup(1, 3);
+    onboard_all(&setup, 1);
     setup.expect(&["apply", "--yes"], 0);
-    setup.proxy.take_calls();
+    setup.proxy().take_calls();
     let out = setup.expect(&["drift"], 0);
     assert!(out.contains("0 of 1 table(s) drifted"), "{out}");
 
     // By hand in Glue: a comment, and one partition's own column list.
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = setup.client();
+    let client = setup.glue_client();
     runtime.block_on(async {
         let table = live_table(&client, "event_000").await;
         let mut sd = table.storage_descriptor.clone().unwrap();
@@ -402,7 +343,7 @@ fn drift_of_every_kind_against_glue() {
         ["catalog", "data", "partitions", "partition_schema"],
         "{json}"
     );
-    let calls = setup.proxy.take_calls().count();
+    let calls = setup.proxy().take_calls().count();
     assert!(
         calls.contains_key("GetPartitions") && calls.keys().all(|op| op.starts_with("Get")),
         "drift read the partitions and made only reads: {calls:?}"
@@ -413,7 +354,7 @@ fn drift_of_every_kind_against_glue() {
 /// comes back as written: the plan after apply is empty. Discovery reads the sample from S3.
 #[test]
 fn a_typed_view_is_created_in_glue_and_the_plan_then_rests() {
-    let setup = GlueSetup::new(1, 1);
+    let setup = glue_setup(1, 1);
     let batch = union_map_batch(
         "Charged",
         &[
