@@ -2,66 +2,30 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::workspace::{Backend, Workspace};
 use common::*;
-use glueprint::catalog::Catalog;
-use glueprint::catalog::local::LocalCatalog;
 use serde_json::Value;
 
-struct Setup {
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn run(&self, args: &[&str], env: &[(&str, String)]) -> (i32, String) {
-        let catalogs = self.path("catalogs");
-        let catalog_path = self.path("catalog.db");
-        let mut all = args.to_vec();
-        all.extend([
-            "--catalogs",
-            catalogs.to_str().unwrap(),
-            "--catalog-path",
-            catalog_path.to_str().unwrap(),
-        ]);
-        let output = glueprint_with_env(&all, env);
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        let code = output.status.code().expect("exited");
-        assert!(
-            code != 1,
-            "{args:?}: {stdout}{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        (code, stdout)
-    }
-
-    fn catalog(&self) -> LocalCatalog {
-        LocalCatalog::open(&self.path("catalog.db")).unwrap()
-    }
+/// Runs glueprint in the workspace; returns (exit code, stdout), refusing a failed run.
+fn run(setup: &Workspace, args: &[&str]) -> (i32, String) {
+    let output = setup.run(args);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let code = output.status.code().expect("exited");
+    assert!(
+        code != 1,
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (code, stdout)
 }
 
 /// Two onboarded and applied events over three days: no drift yet.
-fn in_sync() -> Setup {
-    let setup = Setup {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let lake = setup.path("lake");
-    glueprint::synth::write_lake(&lake, &glueprint::synth::LakeSpec::numbered(2, 3)).unwrap();
-    std::fs::create_dir_all(setup.path("catalogs/events")).unwrap();
-    std::fs::write(
-        setup.path("catalogs/events/database.yaml"),
-        format!(
-            "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-            lake.display()
-        ),
-    )
-    .unwrap();
-    assert_eq!(setup.run(&["onboard", "Event 000", "Event 001"], &[]).0, 0);
-    assert_eq!(setup.run(&["apply", "--yes"], &[]).0, 0);
+fn in_sync() -> Workspace {
+    let setup = Workspace::new(Backend::Local, &glueprint::synth::LakeSpec::numbered(2, 3));
+    assert_eq!(run(&setup, &["onboard", "Event 000", "Event 001"]).0, 0);
+    assert_eq!(run(&setup, &["apply", "--yes"]).0, 0);
     setup
 }
 
@@ -82,7 +46,7 @@ fn kinds(report: &Value, table: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_kind_of_drift_is_reported_in_every_format() {
     let setup = in_sync();
-    let (code, markdown) = setup.run(&["drift"], &[]);
+    let (code, markdown) = run(&setup, &["drift"]);
     assert_eq!(code, 0);
     assert!(
         markdown.starts_with("## glueprint drift: 0 of 2 table(s) drifted\n"),
@@ -126,7 +90,7 @@ async fn every_kind_of_drift_is_reported_in_every_format() {
     );
     std::fs::remove_dir_all(setup.path("lake/event_000/dt=2020-09-20")).unwrap();
 
-    let (code, json) = setup.run(&["drift", "--format", "json"], &[]);
+    let (code, json) = run(&setup, &["drift", "--format", "json"]);
     assert_eq!(code, 2);
     let report: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
@@ -152,25 +116,23 @@ async fn every_kind_of_drift_is_reported_in_every_format() {
 
     // --fail-on chooses what fails the run.
     assert_eq!(
-        setup
-            .run(
-                &["drift", "Event 001", "--fail-on", "partition-schema"],
-                &[]
-            )
-            .0,
+        run(
+            &setup,
+            &["drift", "Event 001", "--fail-on", "partition-schema"]
+        )
+        .0,
         0
     );
     assert_eq!(
-        setup
-            .run(
-                &["drift", "Event 000", "--fail-on", "partition-schema"],
-                &[]
-            )
-            .0,
+        run(
+            &setup,
+            &["drift", "Event 000", "--fail-on", "partition-schema"]
+        )
+        .0,
         2
     );
 
-    let (_, markdown) = setup.run(&["drift"], &[]);
+    let (_, markdown) = run(&setup, &["drift"]);
     assert!(
         markdown.starts_with("## glueprint drift: 2 of 2 table(s) drifted\n"),
         "{markdown}"
@@ -183,29 +145,20 @@ async fn every_kind_of_drift_is_reported_in_every_format() {
         markdown.contains("- **partition_schema**: 1 partition(s) have columns that differ"),
         "{markdown}"
     );
-    let (_, again) = setup.run(&["drift"], &[]);
+    let (_, again) = run(&setup, &["drift"]);
     assert_eq!(markdown, again, "the markdown is stable for a given input");
 
-    let (_, junit) = setup.run(&["drift", "--format", "junit"], &[]);
+    let (_, junit) = run(&setup, &["drift", "--format", "junit"]);
     let (testcases, failures) = count_junit(&junit);
     assert_eq!((testcases, failures), (2, 2), "{junit}");
 
     // Annotations go to standard error, so that standard output (the report, often the job
     // summary) holds none of them.
-    let catalogs = setup.path("catalogs");
-    let catalog_path = setup.path("catalog.db");
-    let output = glueprint_with_env(
-        &[
-            "drift",
-            "--format",
-            "json",
-            "--catalogs",
-            catalogs.to_str().unwrap(),
-            "--catalog-path",
-            catalog_path.to_str().unwrap(),
-        ],
-        &[("GITHUB_ACTIONS", "true".into())],
-    );
+    let output = setup
+        .command(&["drift", "--format", "json"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&output.stdout).contains("::error"));
     let annotated = String::from_utf8_lossy(&output.stderr).to_string();
     let annotations: Vec<&str> = annotated
@@ -258,7 +211,7 @@ fn drift_never_writes() {
             2,
         ),
     );
-    assert_eq!(setup.run(&["drift"], &[]).0, 2);
+    assert_eq!(run(&setup, &["drift"]).0, 2);
     assert_eq!(std::fs::read(setup.path("catalog.db")).unwrap(), before);
     assert!(Path::new(&setup.path("catalog.db")).is_file());
 }
