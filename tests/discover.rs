@@ -7,6 +7,7 @@ use glueprint::discover::{self, Discovery};
 use glueprint::store::Lake;
 use glueprint::synth::{UnionValue as V, union_map_batch};
 
+use common::workspace::{Backend, Workspace};
 use common::*;
 
 /// Three days of "Charged": `Amount` an int (member2 as bigint here) then a double, `Plan` a
@@ -103,55 +104,11 @@ fn summary(discovery: &Discovery) -> Vec<String> {
         .collect()
 }
 
-/// The test lake, a `catalogs/` declaring its database, and a local catalog file; commands
-/// find the last two through their environment variables.
-struct Workspace {
-    dir: tempfile::TempDir,
-}
-
-impl Workspace {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let lake = dir.path().join("lake");
-        write_lake(&lake);
-        let database = dir.path().join("catalogs/events");
-        std::fs::create_dir_all(&database).unwrap();
-        std::fs::write(
-            database.join("database.yaml"),
-            format!(
-                "name: events\nlocation: {}\npartition_keys:\n- name: dt\n  type: string\n",
-                lake.display()
-            ),
-        )
-        .unwrap();
-        Workspace { dir }
-    }
-
-    fn path(&self, relative: &str) -> std::path::PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        command()
-            .args(args)
-            .env("GLUEPRINT_CATALOGS", self.path("catalogs"))
-            .env("GLUEPRINT_CATALOG_PATH", self.path("catalog.db"))
-            .output()
-            .expect("run glueprint")
-    }
-
-    /// Runs, expects `code`, and gives standard output.
-    fn expect(&self, args: &[&str], code: i32) -> String {
-        let output = self.run(args);
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}\n{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout
-    }
+/// The test lake, a `catalogs/` declaring its database, and a local catalog.
+fn workspace() -> Workspace {
+    let ws = Workspace::empty(Backend::Local, true);
+    write_lake(&ws.lake());
+    ws
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -199,7 +156,7 @@ async fn the_sample_stops_at_its_budget_newest_partitions_first() {
 /// `onboard` on a union-map table says what the sample found and the type it would declare.
 #[test]
 fn onboard_tells_the_properties_and_their_types() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let text = ws.expect(&["onboard", "Charged", "--sample-bytes", "1000000"], 0);
     for line in [
         "  eventProps: a union map (CleverTap's generic export); 6 propert(ies) in 5007 row(s) of 4 file(s) sampled (",
@@ -252,7 +209,7 @@ fn scan_says_a_table_holds_a_union_map() {
 /// like a table, and reported when changed by hand.
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_creates_the_typed_view_and_plan_then_rests() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let run = |args: &[&str]| {
         let output = ws.run(args);
         (
@@ -383,7 +340,7 @@ async fn apply_creates_the_typed_view_and_plan_then_rests() {
 /// values the files hold, typed, whichever branch they were written in.
 #[test]
 fn the_view_sql_parses_as_trino_and_reads_typed_values() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.expect(&["onboard", "Charged"], 0);
     let plan: serde_json::Value =
         serde_json::from_str(&ws.expect(&["plan", "--format", "json"], 0)).unwrap();
@@ -491,7 +448,7 @@ print(json.dumps([[None if v is None else str(v) for v in row] for row in rows])
 /// view; both parse in their engine's dialect.
 #[test]
 fn views_print_for_athena_and_spectrum() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.expect(&["onboard", "Charged"], 0);
     let athena = ws.expect(&["views"], 0);
     assert!(
@@ -540,7 +497,7 @@ sqlglot.parse_one(sys.argv[2].replace("WITH NO SCHEMA BINDING", ""), read="redsh
 /// A file the sample cannot read is left out and said, naming it; the others still count.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreadable_file_in_the_sample_is_skipped_and_named() {
-    let ws = Workspace::new();
+    let ws = workspace();
     write_bytes(
         &ws.path("lake"),
         "charged/dt=2020-09-23/part-0.parquet",
@@ -573,7 +530,7 @@ async fn an_unreadable_file_in_the_sample_is_skipped_and_named() {
 #[tokio::test(flavor = "multi_thread")]
 async fn view_columns_are_checked_and_a_taken_name_refused() {
     use glueprint::catalog::Catalog;
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.expect(&["onboard", "Charged"], 0);
     let declared = glueprint::declare::Declared::load(&ws.path("catalogs")).unwrap();
     let catalog = glueprint::catalog::local::LocalCatalog::open(&ws.path("catalog.db")).unwrap();
@@ -706,7 +663,7 @@ fn other_writers_pages_decompress_in_every_codec() {
 #[test]
 fn onboard_apply_plan_rest_on_real_exports() {
     use serde_json::json;
-    let ws = Workspace::new();
+    let ws = workspace();
     let path = |day: &str| {
         ws.path(&format!("lake/purchase/dt={day}/part-0.parquet"))
             .display()

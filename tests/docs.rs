@@ -4,96 +4,59 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::browser::look_at_page;
+use common::workspace::{Backend, Workspace};
 use common::*;
 use serde_json::{Value, json};
 
-/// A lake, a `catalogs/` whose database points at it, and a local catalog, in a folder of
-/// the test's own.
-struct Workspace {
-    dir: tempfile::TempDir,
+/// The repository's sample lake and its declarations (database `clevertap`, its lake from
+/// `GLUEPRINT_LAKE`).
+fn sample() -> Workspace {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ws = Workspace::empty(Backend::Local, true);
+    std::fs::remove_dir_all(ws.path("catalogs/events")).unwrap();
+    copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
+    copy_dir(&root.join("sample-lake"), &ws.lake());
+    let lake = ws.lake();
+    ws.with_env("GLUEPRINT_LAKE", lake.to_str().unwrap())
 }
 
-impl Workspace {
-    fn new(database_yaml: &str) -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("catalogs/clevertap")).unwrap();
-        std::fs::create_dir_all(dir.path().join("lake")).unwrap();
-        std::fs::write(
-            dir.path().join("catalogs/clevertap/database.yaml"),
-            database_yaml,
-        )
-        .unwrap();
-        Workspace { dir }
-    }
+/// Runs, expects `code`, and gives standard output and error together.
+fn said(ws: &Workspace, args: &[&str], code: i32) -> String {
+    let (stdout, stderr) = ws.expect_both(args, code);
+    stdout + &stderr
+}
 
-    /// The repository's sample lake and its declarations.
-    fn sample() -> Workspace {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let ws = Workspace::new(
-            &std::fs::read_to_string(root.join("catalogs/clevertap/database.yaml")).unwrap(),
-        );
-        copy_dir(&root.join("catalogs"), &ws.path("catalogs"));
-        copy_dir(&root.join("sample-lake"), &ws.path("lake"));
-        ws
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn expect(&self, args: &[&str], code: i32) -> String {
-        let output = command()
-            .args(args)
-            .env("GLUEPRINT_CATALOGS", self.path("catalogs"))
-            .env("GLUEPRINT_CATALOG_PATH", self.path("catalog.db"))
-            .env("GLUEPRINT_LAKE", self.path("lake"))
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "glueprint {args:?}:\n{text}"
-        );
-        text
-    }
-
-    /// Writes the page and looks at it in Chromium.
-    fn page(&self, extra: &[&str], searches: &[&str], screenshot: &str) -> Value {
-        let out = self.path("site");
-        let mut args = vec!["docs", "--out", out.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        let said = self.expect(&args, 0);
-        assert!(said.contains("index.html"), "{said}");
-        let artifacts = target_dir().join("test-artifacts");
-        std::fs::create_dir_all(&artifacts).unwrap();
-        let report = look_at_page(
-            &out.join("index.html"),
-            searches,
-            &artifacts.join(screenshot),
-        );
-        let page_url = format!("file://{}", out.join("index.html").display());
-        assert_eq!(
-            report["requests"],
-            json!([page_url]),
-            "only the page is fetched"
-        );
-        assert_eq!(report["failed"], json!([]));
-        assert_eq!(report["console_errors"], json!([]));
-        assert_eq!(
-            report["after_escape"],
-            json!(report["events"].as_array().unwrap().len()),
-            "Escape shows every event again"
-        );
-        report
-    }
+/// Writes the page and looks at it in Chromium.
+fn page(ws: &Workspace, extra: &[&str], searches: &[&str], screenshot: &str) -> Value {
+    let out = ws.path("site");
+    let mut args = vec!["docs", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let said = said(ws, &args, 0);
+    assert!(said.contains("index.html"), "{said}");
+    let artifacts = target_dir().join("test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let report = look_at_page(
+        &out.join("index.html"),
+        searches,
+        &artifacts.join(screenshot),
+    );
+    let page_url = format!("file://{}", out.join("index.html").display());
+    assert_eq!(
+        report["requests"],
+        json!([page_url]),
+        "only the page is fetched"
+    );
+    assert_eq!(report["failed"], json!([]));
+    assert_eq!(report["console_errors"], json!([]));
+    assert_eq!(
+        report["after_escape"],
+        json!(report["events"].as_array().unwrap().len()),
+        "Escape shows every event again"
+    );
+    report
 }
 
 fn events(report: &Value) -> BTreeMap<String, &Value> {
@@ -128,7 +91,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// one of organized exports (the event's name is in the file names), one of other files.
 #[test]
 fn the_sample_lake_page_shows_every_event_its_freshness_and_the_onboard_request() {
-    let ws = Workspace::sample();
+    let ws = sample();
     let sample = ws.path("lake/charged/dt=2020-09-19/part-00000.parquet");
     for (relative, day) in [
         ("product_searched/dt=2020-09-18", "20200918"),
@@ -145,9 +108,10 @@ fn the_sample_lake_page_shows_every_event_its_freshness_and_the_onboard_request(
         ws.path("lake/page_viewed/dt=2020-09-19/part-0.parquet"),
     )
     .unwrap();
-    ws.expect(&["apply", "--yes"], 0);
+    said(&ws, &["apply", "--yes"], 0);
 
-    let report = ws.page(
+    let report = page(
+        &ws,
         &[],
         &["session length", "product searched"],
         "catalog-page-sample.png",
@@ -210,9 +174,7 @@ fn the_sample_lake_page_shows_every_event_its_freshness_and_the_onboard_request(
 /// declared property is on the page with its type and the branches its values were seen in.
 #[test]
 fn a_union_map_lake_page_shows_each_property_with_its_type_and_branches() {
-    let ws = Workspace::new(
-        "name: clevertap\nlocation: ${GLUEPRINT_LAKE}\npartition_keys:\n- name: dt\n  type: string\n",
-    );
+    let ws = Workspace::empty(Backend::Local, true);
     let file = |table: &str, day: &str| {
         ws.path(&format!("lake/{table}/dt={day}/part-0.parquet"))
             .display()
@@ -233,10 +195,11 @@ fn a_union_map_lake_page_shows_each_property_with_its_type_and_branches() {
         {"path": file("app_launched", "2020-09-20"), "codec": "gzip", "records": with_event("App Launched", vec![
             record(3, json!([["CT Source", {"member5": "Mobile"}], ["Amount", {"member2": 7}]]))])},
     ]));
-    ws.expect(&["onboard", "Charged", "App Launched"], 0);
-    ws.expect(&["apply", "--yes"], 0);
+    said(&ws, &["onboard", "Charged", "App Launched"], 0);
+    said(&ws, &["apply", "--yes"], 0);
 
-    let report = ws.page(
+    let report = page(
+        &ws,
         &[],
         &["coupon code", "amount"],
         "catalog-page-union-maps.png",
@@ -284,10 +247,10 @@ fn a_union_map_lake_page_shows_each_property_with_its_type_and_branches() {
         assert_eq!(properties(event), expected, "{event}");
     }
     assert_eq!(events["Charged"]["freshness"], "2020-09-20");
-    assert_eq!(shown(&report, "coupon code"), ["clevertap.charged"]);
+    assert_eq!(shown(&report, "coupon code"), ["events.charged"]);
     assert_eq!(
         shown(&report, "amount"),
-        ["clevertap.app_launched", "clevertap.charged"]
+        ["events.app_launched", "events.charged"]
     );
 }
 
@@ -296,9 +259,7 @@ fn a_union_map_lake_page_shows_each_property_with_its_type_and_branches() {
 /// (`just bench-docs`), not asserted: speed is measured by benchmarks.
 #[test]
 fn two_hundred_events_of_256_properties_load_whole() {
-    let ws = Workspace::new(
-        "name: clevertap\nlocation: ${GLUEPRINT_LAKE}\npartition_keys:\n- name: dt\n  type: string\n",
-    );
+    let ws = Workspace::empty(Backend::Local, true);
     let first = ws.path("lake/event_000/dt=2020-09-19/part-0.parquet");
     let props: Vec<Value> = (0..256)
         .map(|i| json!([format!("Property {i:03}"), {"member5": "x"}]))
@@ -306,8 +267,8 @@ fn two_hundred_events_of_256_properties_load_whole() {
     write_exports(&json!([
         {"path": first, "codec": "snappy", "records": [record(0, Value::Array(props))]}
     ]));
-    ws.expect(&["onboard", "Event 000"], 0);
-    let template = std::fs::read_to_string(ws.path("catalogs/clevertap/event_000.yaml")).unwrap();
+    said(&ws, &["onboard", "Event 000"], 0);
+    let template = std::fs::read_to_string(ws.path("catalogs/events/event_000.yaml")).unwrap();
     assert_eq!(template.matches("Property ").count(), 256, "{template}");
     for i in 1..200 {
         let table = format!("event_{i:03}");
@@ -315,14 +276,15 @@ fn two_hundred_events_of_256_properties_load_whole() {
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::copy(&first, folder.join("part-0.parquet")).unwrap();
         std::fs::write(
-            ws.path(&format!("catalogs/clevertap/{table}.yaml")),
+            ws.path(&format!("catalogs/events/{table}.yaml")),
             template
                 .replace("event_000", &table)
                 .replace("Event 000", &format!("Event {i:03}")),
         )
         .unwrap();
     }
-    let report = ws.page(
+    let report = page(
+        &ws,
         &["--sample-bytes", "0"],
         &["property 255"],
         "catalog-page-200.png",
@@ -355,10 +317,11 @@ fn two_hundred_events_of_256_properties_load_whole() {
 /// A catalog that cannot be read does not stop the page: it says what was not checked.
 #[test]
 fn without_a_readable_catalog_the_page_says_partitions_and_drift_were_not_checked() {
-    let ws = Workspace::sample();
+    let ws = sample();
     // Glue needs the lake in S3: the plan against it cannot be made for a local lake.
     let out = ws.path("site");
-    let said = ws.expect(
+    let said = said(
+        &ws,
         &["docs", "--out", out.to_str().unwrap(), "--catalog", "glue"],
         0,
     );

@@ -1,6 +1,7 @@
 //! One test workspace: a lake, a `catalogs/` declaring database `events` over it, and a live
 //! catalog: the local one, or Glue in a moto server of the workspace's own (behind a proxy that
-//! counts calls) with the lake mirrored to its S3. Commands run with the catalog flags added.
+//! counts calls) with the lake mirrored to its S3. Commands run with the catalogs and the
+//! catalog set.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -148,17 +149,16 @@ impl Workspace {
         self.proxy.as_ref().expect("a Glue workspace")
     }
 
-    /// glueprint with the catalog flags (and, for Glue, moto's environment) added; the lake is
-    /// synced first.
+    /// glueprint with the catalogs and the catalog set (and, for Glue, moto's environment); the
+    /// lake is synced first.
     pub fn command(&self, args: &[&str]) -> std::process::Command {
         self.sync_lake();
         let mut command = super::command();
+        // Through the environment, which every command reads what it needs of.
         command
             .args(args)
-            .arg("--catalogs")
-            .arg(self.path("catalogs"))
-            .arg("--catalog-path")
-            .arg(self.path("catalog.db"));
+            .env("GLUEPRINT_CATALOGS", self.path("catalogs"))
+            .env("GLUEPRINT_CATALOG_PATH", self.path("catalog.db"));
         if let (Some(moto), Some(proxy)) = (&self.moto, &self.proxy) {
             command
                 .envs(moto.env())
