@@ -51,14 +51,16 @@ def glueprint_organize():
 
     # The event's name labels its mapped task in the UI and the logs instead of an index.
     @task.bash(map_index_template="{{ task.op_kwargs['event'] }}")
-    def organize_event(event: str, ds_nodash: str | None = None) -> str:
+    def organize_event(event: str, dag_run=None) -> str:
         raw = Variable.get("glueprint_raw", "s3://exports/clevertap/")
         lake = Variable.get("glueprint_lake", "s3://lake/clevertap/")
         catalogs = Variable.get("glueprint_catalogs", "/opt/glueprint/catalogs")
         concurrency = Variable.get("glueprint_concurrency", "16")
         # Exports of a day can land on the next: the run lists and copies from the day before
-        # its own, and what an earlier run organized is skipped.
-        since = (datetime.strptime(ds_nodash, "%Y%m%d") - timedelta(days=1)).strftime("%Y%m%d")
+        # its own, and what an earlier run organized is skipped. A run triggered by hand in
+        # Airflow 3 may have no logical date: it covers the day it runs after.
+        day = dag_run.logical_date or dag_run.run_after
+        since = (day - timedelta(days=1)).strftime("%Y%m%d")
         return shlex.join(
             [
                 "glueprint", "organize",
