@@ -13,8 +13,8 @@ use arrow_array::{Array, MapArray, StringArray, StructArray};
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
+use object_store::ObjectMeta;
 use object_store::path::Path;
-use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::arrow::async_reader::{AsyncFileReader, ParquetRecordBatchStreamBuilder};
@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::aws::AwsSettings;
 use crate::compat::{branch_reads_as, widen};
 use crate::declare::DeclaredTable;
-use crate::footer::{DEFAULT_PREFETCH, read_footer};
+use crate::footer::DEFAULT_PREFETCH;
 use crate::hive::{HiveType, same_name};
 use crate::store::Lake;
 
@@ -156,7 +156,7 @@ pub async fn discover(
             break;
         }
         let location = lake.location_of(lake.relative(&meta.location));
-        let read = read_file(lake.store(), &meta, &columns).await;
+        let read = read_file(lake, &meta, &columns).await;
         discovery.bytes_read += read.bytes_read;
         let maps = match read.maps {
             Ok(maps) => maps,
@@ -237,11 +237,7 @@ struct FileRead {
 /// One file's union maps: its footer, then only the leaf columns of `columns`. A file no
 /// larger than the footer's prefetch comes whole in one request and is read from memory:
 /// fetching its footer and then its column chunks would read it twice.
-async fn read_file(
-    store: &Arc<dyn ObjectStore>,
-    meta: &ObjectMeta,
-    columns: &[String],
-) -> FileRead {
+async fn read_file(lake: &Lake, meta: &ObjectMeta, columns: &[String]) -> FileRead {
     let mut read = FileRead {
         bytes_read: 0,
         rows: 0,
@@ -249,7 +245,7 @@ async fn read_file(
     };
     let whole = meta.size <= DEFAULT_PREFETCH;
     let source = if whole {
-        match in_memory(store.as_ref(), &meta.location).await {
+        match lake.in_memory(&meta.location).await {
             Ok((memory, fetched)) => {
                 read.bytes_read = fetched;
                 memory
@@ -260,9 +256,11 @@ async fn read_file(
             }
         }
     } else {
-        Arc::clone(store)
+        lake.clone()
     };
-    let footer = read_footer(source.as_ref(), &meta.location, meta.size, DEFAULT_PREFETCH).await;
+    let footer = source
+        .read_footer(&meta.location, meta.size, DEFAULT_PREFETCH)
+        .await;
     let metadata = match footer.result {
         Ok(metadata) => Arc::new(metadata),
         Err(error) => {
@@ -273,7 +271,7 @@ async fn read_file(
     };
     let counted = Arc::new(AtomicU64::new(0));
     let file = ColumnChunks {
-        store: source,
+        lake: source,
         path: meta.location.clone(),
         metadata: Arc::clone(&metadata),
         bytes_read: Arc::clone(&counted),
@@ -293,17 +291,6 @@ async fn read_file(
 }
 
 /// The object at `location`, fetched whole into a store of its own in memory, and its length.
-async fn in_memory(
-    store: &dyn ObjectStore,
-    location: &Path,
-) -> object_store::Result<(Arc<dyn ObjectStore>, u64)> {
-    let bytes = store.get(location).await?.bytes().await?;
-    let fetched = bytes.len() as u64;
-    let memory = object_store::memory::InMemory::new();
-    memory.put(location, bytes.into()).await?;
-    Ok((Arc::new(memory), fetched))
-}
-
 async fn read_maps(
     file: ColumnChunks,
     metadata: Arc<ParquetMetaData>,
@@ -344,7 +331,7 @@ async fn read_maps(
 /// The column chunks of one object, read with ranged GETs and counted; the footer is the one
 /// already read.
 struct ColumnChunks {
-    store: Arc<dyn ObjectStore>,
+    lake: Lake,
     path: Path,
     metadata: Arc<ParquetMetaData>,
     bytes_read: Arc<AtomicU64>,
@@ -354,7 +341,7 @@ impl AsyncFileReader for ColumnChunks {
     fn get_bytes(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
         async move {
             let bytes = self
-                .store
+                .lake
                 .get_range(&self.path, range)
                 .await
                 .map_err(|error| parquet::errors::ParquetError::External(Box::new(error)))?;

@@ -5,20 +5,26 @@
 //! the Glue client do. `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` point it at S3-compatible
 //! servers.
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use futures::StreamExt;
+use bytes::Bytes;
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3Builder, AwsCredential};
+use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{ClientOptions, CredentialProvider, ObjectMeta, ObjectStore, RetryConfig};
+use object_store::{
+    ClientOptions, CredentialProvider, ObjectMeta, ObjectStore, ObjectStoreExt, RetryConfig,
+};
 use tokio::sync::Mutex;
 
 use crate::aws::{AwsSettings, Timeouts};
+use crate::footer::FooterRead;
 use crate::location::Location;
 
 #[derive(Debug, thiserror::Error)]
@@ -110,8 +116,70 @@ impl Lake {
         self.root.join(relative)
     }
 
-    pub fn store(&self) -> &Arc<dyn ObjectStore> {
-        &self.store
+    /// Bytes `range` of the object at `path`.
+    pub async fn get_range(&self, path: &Path, range: Range<u64>) -> object_store::Result<Bytes> {
+        self.store.get_range(path, range).await
+    }
+
+    pub async fn head(&self, path: &Path) -> object_store::Result<ObjectMeta> {
+        self.store.head(path).await
+    }
+
+    /// The content of the object at `path`, as it arrives.
+    pub async fn read_stream(
+        &self,
+        path: &Path,
+    ) -> object_store::Result<BoxStream<'static, std::io::Result<Bytes>>> {
+        Ok(self
+            .store
+            .get(path)
+            .await?
+            .into_stream()
+            .map_err(std::io::Error::other)
+            .boxed())
+    }
+
+    /// Copies within this store (server-side on S3).
+    pub async fn copy(&self, from: &Path, to: &Path) -> object_store::Result<()> {
+        self.store.copy(from, to).await
+    }
+
+    pub async fn rename(&self, from: &Path, to: &Path) -> object_store::Result<()> {
+        self.store.rename(from, to).await
+    }
+
+    pub async fn delete(&self, path: &Path) -> object_store::Result<()> {
+        self.store.delete(path).await
+    }
+
+    /// A writer of the object at `path` (a multipart upload when large): the object appears
+    /// once the writer is shut down, and not at all when it is aborted.
+    pub fn writer(&self, path: &Path) -> BufWriter {
+        BufWriter::new(Arc::clone(&self.store), path.clone())
+    }
+
+    /// The Parquet footer of the object at `path`, of `size` bytes.
+    pub async fn read_footer(&self, path: &Path, size: u64, prefetch: u64) -> FooterRead {
+        crate::footer::read_footer(self.store.as_ref(), path, size, prefetch).await
+    }
+
+    /// The object at `path` fetched whole in one request, as a lake of its own in memory (a
+    /// small file read once, then read from there); with the bytes fetched.
+    pub async fn in_memory(&self, path: &Path) -> object_store::Result<(Lake, u64)> {
+        let bytes = self.store.get(path).await?.bytes().await?;
+        let fetched = bytes.len() as u64;
+        let memory = object_store::memory::InMemory::new();
+        memory.put(path, bytes.into()).await?;
+        Ok((
+            Lake {
+                store: Arc::new(memory),
+                prefix: self.prefix.clone(),
+                root: self.root.clone(),
+                identity: format!("memory:{}", self.identity),
+                local: None,
+            },
+            fetched,
+        ))
     }
 
     /// The location of `relative` (an object's key below the root) in the root's notation.

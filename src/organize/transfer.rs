@@ -1,18 +1,14 @@
 //! One export to its target: copied server-side within one store, or streamed through a gzip
 //! decoder into a (multipart) upload; staged, then the result's footer checked before it counts.
 
-use std::sync::Arc;
-
 use async_compression::tokio::bufread::GzipDecoder;
-use futures::{StreamExt, TryStreamExt};
-use object_store::buffered::BufWriter;
+use futures::StreamExt;
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt};
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::StreamReader;
 
 use super::{Job, OrganizeOptions, Outcome, STAGING_PREFIX};
-use crate::footer::{DEFAULT_PREFETCH, GZIP_MAGIC, read_footer};
+use crate::footer::{DEFAULT_PREFETCH, GZIP_MAGIC};
 use crate::store::Lake;
 
 /// Copies or decompresses one export; returns what happened and the bytes written.
@@ -23,11 +19,9 @@ pub(super) async fn transfer(
     options: &OrganizeOptions,
     same_store: bool,
 ) -> Result<(Outcome, u64), String> {
-    let source_store = from.store();
     let size = job.source.size;
     let head = if size >= 2 {
-        source_store
-            .get_range(&job.source.location, 0..2)
+        from.get_range(&job.source.location, 0..2)
             .await
             .map_err(|e| format!("cannot read it: {e}"))?
     } else {
@@ -37,7 +31,7 @@ pub(super) async fn transfer(
     // A gzip member ends with the uncompressed size (mod 2^32): enough to see whether the
     // target already holds this file, without decompressing it again.
     let expected_size = if gzipped {
-        let trailer = source_store
+        let trailer = from
             .get_range(&job.source.location, size.saturating_sub(4)..size)
             .await
             .map_err(|e| format!("cannot read it: {e}"))?;
@@ -51,13 +45,12 @@ pub(super) async fn transfer(
     } else {
         size
     };
-    let target_store = to.store();
-    if let Ok(existing) = target_store.head(&job.target).await
+    if let Ok(existing) = to.head(&job.target).await
         && existing.size % (1 << 32) == expected_size % (1 << 32)
         && (gzipped || existing.size == expected_size)
     {
         if options.delete_source && !options.dry_run {
-            verify(target_store, &job.target, existing.size).await?;
+            verify(to, &job.target, existing.size).await?;
             delete_source_if_same(from, to, job, gzipped).await?;
         }
         return Ok((Outcome::Skipped, 0));
@@ -78,34 +71,31 @@ pub(super) async fn transfer(
         job.target.clone()
     };
     let outcome = if gzipped {
-        decompress(source_store, &job.source.location, target_store, &staged).await?;
+        decompress(from, &job.source.location, to, &staged).await?;
         Outcome::Decompressed
     } else if same_store {
-        target_store
-            .copy(&job.source.location, &staged)
+        to.copy(&job.source.location, &staged)
             .await
             .map_err(|e| format!("cannot copy it: {e}"))?;
         Outcome::Copied
     } else {
-        let bytes = source_store
-            .get(&job.source.location)
+        let bytes = from
+            .read_stream(&job.source.location)
             .await
-            .map_err(|e| format!("cannot read it: {e}"))?
-            .into_stream();
-        write_stream(target_store, &staged, bytes.map_err(std::io::Error::other)).await?;
+            .map_err(|e| format!("cannot read it: {e}"))?;
+        write_stream(to, &staged, bytes).await?;
         Outcome::Copied
     };
-    let written = target_store
+    let written = to
         .head(&staged)
         .await
         .map_err(|e| format!("cannot read back {}: {e}", job.target_key))?;
-    if let Err(error) = verify(target_store, &staged, written.size).await {
-        let _ = target_store.delete(&staged).await;
+    if let Err(error) = verify(to, &staged, written.size).await {
+        let _ = to.delete(&staged).await;
         return Err(format!("{error}; it was removed, the source is kept"));
     }
     if staged != job.target {
-        target_store
-            .rename(&staged, &job.target)
+        to.rename(&staged, &job.target)
             .await
             .map_err(|e| format!("cannot move the result into place: {e}; the source is kept"))?;
     }
@@ -116,8 +106,8 @@ pub(super) async fn transfer(
 }
 
 /// Checks that `path` is a readable Parquet file.
-async fn verify(store: &Arc<dyn ObjectStore>, path: &Path, size: u64) -> Result<(), String> {
-    let footer = read_footer(store.as_ref(), path, size, DEFAULT_PREFETCH).await;
+async fn verify(lake: &Lake, path: &Path, size: u64) -> Result<(), String> {
+    let footer = lake.read_footer(path, size, DEFAULT_PREFETCH).await;
     footer
         .result
         .map(|_| ())
@@ -135,8 +125,8 @@ async fn delete_source_if_same(
     if from.same_store(to) && job.source.location == job.target {
         return Err("the source is its own target: it is kept".into());
     }
-    let source = content_digest(from.store(), &job.source.location, gzipped).await?;
-    let target = content_digest(to.store(), &job.target, false).await?;
+    let source = content_digest(from, &job.source.location, gzipped).await?;
+    let target = content_digest(to, &job.target, false).await?;
     if source != target {
         return Err(format!(
             "{} exists but holds other content than this source ({} vs {} bytes, or another \
@@ -144,25 +134,18 @@ async fn delete_source_if_same(
             job.target_key, target.0, source.0
         ));
     }
-    from.store()
-        .delete(&job.source.location)
+    from.delete(&job.source.location)
         .await
         .map_err(|e| format!("organized, but the source could not be deleted: {e}"))
 }
 
 /// The length and SHA-256 of an object's content, decompressed first when `gunzip`.
-async fn content_digest(
-    store: &Arc<dyn ObjectStore>,
-    path: &Path,
-    gunzip: bool,
-) -> Result<(u64, Vec<u8>), String> {
+async fn content_digest(lake: &Lake, path: &Path, gunzip: bool) -> Result<(u64, Vec<u8>), String> {
     use sha2::{Digest, Sha256};
-    let stream = store
-        .get(path)
+    let stream = lake
+        .read_stream(path)
         .await
-        .map_err(|e| format!("cannot read {path} to compare it: {e}"))?
-        .into_stream()
-        .map_err(std::io::Error::other);
+        .map_err(|e| format!("cannot read {path} to compare it: {e}"))?;
     let mut chunks: ByteStream = if gunzip {
         Box::pin(gunzipped(stream))
     } else {
@@ -178,19 +161,12 @@ async fn content_digest(
     Ok((length, hasher.finalize().to_vec()))
 }
 
-async fn decompress(
-    source_store: &Arc<dyn ObjectStore>,
-    source: &Path,
-    target_store: &Arc<dyn ObjectStore>,
-    target: &Path,
-) -> Result<(), String> {
-    let stream = source_store
-        .get(source)
+async fn decompress(from: &Lake, source: &Path, to: &Lake, target: &Path) -> Result<(), String> {
+    let stream = from
+        .read_stream(source)
         .await
-        .map_err(|e| format!("cannot read it: {e}"))?
-        .into_stream()
-        .map_err(std::io::Error::other);
-    write_stream(target_store, target, gunzipped(stream))
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    write_stream(to, target, gunzipped(stream))
         .await
         .map_err(|e| format!("cannot decompress it ({e}); the gzip data is corrupt or truncated"))
 }
@@ -210,11 +186,11 @@ fn gunzipped(
 /// Streams `chunks` into `target` (a multipart upload for large objects). The object appears
 /// only when complete; on any error the upload is aborted and nothing appears.
 async fn write_stream(
-    store: &Arc<dyn ObjectStore>,
+    lake: &Lake,
     target: &Path,
     mut chunks: impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Unpin,
 ) -> Result<(), String> {
-    let mut writer = BufWriter::new(Arc::clone(store), target.clone());
+    let mut writer = lake.writer(target);
     let written: std::io::Result<()> = async {
         while let Some(chunk) = chunks.next().await {
             writer.write_all(&chunk?).await?;

@@ -8,7 +8,7 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 
 use crate::cache::FooterCache;
-use crate::footer::{FooterError, FooterRead, engine_codec, read_footer, read_local_footer};
+use crate::footer::{FooterError, FooterRead, engine_codec, read_local_footer};
 use crate::infer::{FileSchema, SchemaError, file_schema, fingerprint};
 use crate::layout::{Folder, Placement, place};
 use crate::store::Lake;
@@ -127,8 +127,10 @@ impl FileContext {
         if let Some(outcome) = self.cached(&job, &meta) {
             return Listed::File(outcome);
         }
-        let store = self.lake.store();
-        let footer = read_footer(store.as_ref(), &meta.location, meta.size, self.prefetch).await;
+        let footer = self
+            .lake
+            .read_footer(&meta.location, meta.size, self.prefetch)
+            .await;
         Listed::File(self.outcome(job, &meta, footer))
     }
 
