@@ -234,7 +234,7 @@ fn a_union_map_lake_page_shows_each_property_with_its_type_and_branches() {
     let items = "array<struct<member0:boolean,member1:int,member2:bigint,member3:float,member4:double,member5:string>>";
     let charged_items = format!("eventProps.Items | {items} | member6 {items}");
     let charged = [
-        "eventProps.Amount | double | member1 int member4 double",
+        "eventProps.Amount | double | member1 int, member4 double",
         "eventProps.Coupon Code | string | member5 string",
         &charged_items,
     ];

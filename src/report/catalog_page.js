@@ -10,7 +10,7 @@
       const match = query === "" || event.dataset.search.includes(query);
       event.hidden = !match;
       if (match) visible++;
-      for (const row of event.querySelectorAll("table.properties tbody tr")) {
+      for (const row of event.querySelectorAll("table.properties tbody tr:not(.group)")) {
         const name = row.cells[0].textContent.toLowerCase();
         row.classList.toggle("match", query !== "" && name.includes(query));
       }

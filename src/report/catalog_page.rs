@@ -182,16 +182,22 @@ fn table_details(table: &TablePage, event: &EventPage, page: &CatalogPage) -> Ma
                     thead { tr { th { "Property" } th { "Type" } @if sampled { th { "Branches seen" } } th { "View column" } th { "Copy a query" } } }
                     // Rows stay small: a table may have hundreds of properties, and a lake hundreds
                     // of tables. The script composes each query from the view column.
-                    tbody { @for property in &table.properties { tr {
-                        td { code { (property.column) "." (property.key) } }
-                        td { code { (property.ty) } }
-                        @if sampled { td { @match &property.branches {
-                            Some(branches) if !branches.is_empty() => { @for branch in branches { code { (branch) } " " } },
-                            _ => "none in the sample",
-                        } } }
-                        td.column { code { (property.view_column) } }
-                        td { button data-engine="athena" { "Athena" } " " button data-engine="spectrum" { "Spectrum" } }
-                    } } }
+                    tbody { @for (index, property) in table.properties.iter().enumerate() {
+                        // A row per union-map column, then its keys: rows stay small.
+                        @if index == 0 || table.properties[index - 1].column != property.column {
+                            tr.group { th colspan="5" scope="rowgroup" { (property.column) } }
+                        }
+                        tr {
+                            td { (property.key) }
+                            td { (property.ty) }
+                            @if sampled { td { @match &property.branches {
+                                Some(branches) if !branches.is_empty() => (branches.join(", ")),
+                                _ => "none in the sample",
+                            } } }
+                            td.column { (property.view_column) }
+                            td { button data-engine="athena" { "Athena" } " " button data-engine="spectrum" { "Spectrum" } }
+                        }
+                    } }
                 } }
             }
         }

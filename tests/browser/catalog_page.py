@@ -25,12 +25,19 @@ return Array.from(document.querySelectorAll("article.event")).map((event) => ({
   badges: Array.from(event.querySelectorAll(".badges .badge")).map(text),
   freshness: text(event.querySelector(".badges time")),
   onboard: text(event.querySelector(".onboard .query")),
-  properties: Array.from(event.querySelectorAll("table.properties tbody tr")).map((row) => {
-    const headers = Array.from(row.closest("table").querySelectorAll("th")).map(text);
-    const cell = (header) => headers.includes(header) ? text(row.cells[headers.indexOf(header)]) : null;
-    return {property: cell("Property"), type: cell("Type"), branches: cell("Branches seen"),
-            column: cell("View column")};
-  }),
+  properties: (() => {
+    // A group row names the union-map column of the rows below it.
+    let column = null;
+    const found = [];
+    for (const row of event.querySelectorAll("table.properties tbody tr")) {
+      if (row.classList.contains("group")) { column = text(row); continue; }
+      const headers = Array.from(row.closest("table").querySelectorAll("thead th")).map(text);
+      const cell = (header) => headers.includes(header) ? text(row.cells[headers.indexOf(header)]) : null;
+      found.push({property: `${column}.${cell("Property")}`, type: cell("Type"),
+                  branches: cell("Branches seen"), column: cell("View column")});
+    }
+    return found;
+  })(),
   charts: event.querySelectorAll("figure.chart svg").length,
 }));
 """
