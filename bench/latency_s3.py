@@ -15,6 +15,7 @@ awswrangler's read_parquet_metadata over the same endpoint when awswrangler is i
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -57,12 +58,16 @@ def main():
         for concurrency in args.concurrencies:
             urllib.request.urlopen(f"{endpoint}/__reset").read()
             started = time.monotonic()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             output = subprocess.run(
                 [binary, "scan", f"s3://{BUCKET}/", "--no-cache", "--format", "json",
                  "--concurrency", str(concurrency)],
                 env=env, capture_output=True, text=True,
             )
             elapsed = time.monotonic() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # The scan's own CPU time (user + system); the endpoint is not a child.
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             if output.returncode not in (0, 2):
                 print(output.stderr, file=sys.stderr)
                 sys.exit(1)
@@ -73,7 +78,8 @@ def main():
             ideal = files / bound
             print(
                 f"  glueprint, concurrency {concurrency}: {files} files in {elapsed:.2f} s = "
-                f"{rate:,.0f} files/s, {rate / bound:.0%} of the bound {bound:,.0f} "
+                f"{rate:,.0f} files/s, CPU {cpu / files * 1000:.3f} ms/file, "
+                f"{rate / bound:.0%} of the bound {bound:,.0f} "
                 f"({elapsed / ideal:.2f}x the ideal {ideal:.2f} s); GET {stats['GET']}, "
                 f"HEAD {stats['HEAD']}, LIST {stats['LIST']}, peak connections "
                 f"{stats['peak_connections']}"

@@ -33,17 +33,19 @@ def best_of(runs, job):
 
 def glueprint(lake, binary, *flags):
     def job():
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(
             [binary, "scan", lake, "--format", "json", *flags], check=False, capture_output=True
         )
         if out.returncode not in (0, 2):
             sys.exit(f"glueprint failed: {out.stderr.decode()}")
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        return json.loads(out.stdout)["stats"], max(peak_kib, before)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # The scan's own CPU time (user + system), from the children's rusage.
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return json.loads(out.stdout)["stats"], max(after.ru_maxrss, before.ru_maxrss), cpu
 
-    seconds, (stats, peak_kib) = best_of(RUNS, job)
-    return seconds, stats, peak_kib
+    seconds, (stats, peak_kib, cpu) = best_of(RUNS, job)
+    return seconds, stats, peak_kib, cpu
 
 
 def floor(lake):
@@ -82,17 +84,18 @@ def main():
     floor(lake)  # warm the page cache
     print(f"lake: {lake} ({n} files)")
 
-    seconds, stats, peak_kib = glueprint(lake, binary, "--no-cache")
+    seconds, stats, peak_kib, cpu = glueprint(lake, binary, "--no-cache")
     rate = n / seconds
     print(
         f"glueprint (every footer read): {seconds:.3f} s, {rate:,.0f} files/s, "
+        f"CPU {cpu / n * 1000:.3f} ms/file, "
         f"{stats['bytes_read'] / n:,.0f} bytes/file, {stats['requests'] / n:.2f} requests/file, "
         f"peak RSS {peak_kib / 1024:.1f} MiB"
     )
     with tempfile.TemporaryDirectory() as state:
         cache = os.path.join(state, "footers.db")
         glueprint(lake, binary, "--cache-path", cache)
-        cached_seconds, cached_stats, _ = glueprint(lake, binary, "--cache-path", cache)
+        cached_seconds, cached_stats, _, _ = glueprint(lake, binary, "--cache-path", cache)
     print(
         f"glueprint re-scan with the footer cache: {cached_seconds:.3f} s, "
         f"{n / cached_seconds:,.0f} files/s, {cached_stats['requests']} requests"

@@ -18,7 +18,13 @@ if [ ! -d "$lake" ]; then
   ./target/release/examples/synth_lake "$lake.tmp" "$events" "$days"
   mv "$lake.tmp" "$lake"
 fi
-python3 bench/measure.py "$lake" ./target/release/glueprint
+# DuckDB and pyarrow run beside glueprint when the Python running the bench has them:
+# BENCH_PYTHON, else the test suite's SQL venv (DuckDB, pinned in tests/venvs/sql.txt), else python3.
+python=${BENCH_PYTHON:-python3}
+if [ -z "${BENCH_PYTHON:-}" ] && [ -x target/sql-venv/bin/python ]; then
+  python=target/sql-venv/bin/python
+fi
+"$python" bench/measure.py "$lake" ./target/release/glueprint
 
 # A smaller lake in moto's S3 (when moto and boto3 are installed): requests on the wire.
 if command -v moto_server >/dev/null 2>&1 && python3 -c "import boto3" 2>/dev/null; then
