@@ -191,9 +191,13 @@ pub async fn collect(
             Err(error) => (BTreeMap::new(), Some(error)),
         };
         let mut events = Vec::new();
+        let mut declared_folders = Vec::new();
         for table in &database.tables {
-            let folder = folders.get(&table.file.name);
-            let page = table_page(database, table, live.as_ref().ok(), options).await?;
+            let folder_name = folder_of(table, database);
+            let folder = folder_name.as_ref().and_then(|name| folders.get(name));
+            declared_folders.extend(folder_name);
+            let (page, sampled_drift) =
+                table_page(database, table, live.as_ref().ok(), options).await?;
             let mut drift = match &live {
                 Ok(live) => live
                     .drift
@@ -203,7 +207,7 @@ pub async fn collect(
                     .map_or(Vec::new(), |t| t.findings.clone()),
                 Err(_) => Vec::new(),
             };
-            drift.extend(page.1);
+            drift.extend(sampled_drift);
             events.push(EventPage {
                 event: table.file.event.clone(),
                 table: table.file.name.clone(),
@@ -211,7 +215,7 @@ pub async fn collect(
                 files: folder.map_or(0, |f| f.files),
                 bytes: folder.map_or(0, |f| f.bytes),
                 days: folder.map_or(Vec::new(), FolderVolume::days),
-                declared: Some(page.0),
+                declared: Some(page),
                 onboard: None,
                 drift: match (&live, drift.is_empty()) {
                     (Err(_), _) => DriftBadge::NotChecked,
@@ -221,7 +225,7 @@ pub async fn collect(
             });
         }
         for (name, folder) in &folders {
-            if database.tables.iter().any(|t| &t.file.name == name) {
+            if declared_folders.contains(name) {
                 continue;
             }
             let event = folder.event.clone().unwrap_or_else(|| name.clone());
@@ -257,6 +261,14 @@ pub async fn collect(
         spectrum_schema: options.spectrum_schema.clone(),
         databases,
     })
+}
+
+/// The folder of the database's lake that holds `table`: its own, directly below the root
+/// (`None` for a table located elsewhere).
+fn folder_of(table: &DeclaredTable, database: &DeclaredDatabase) -> Option<String> {
+    let (parent, name) = table.location.split_last()?;
+    let root = |location: &str| location.trim_end_matches('/').to_string();
+    (root(parent.as_str()) == root(database.location.as_str())).then(|| name.to_string())
 }
 
 /// One table folder's objects, by partition.
@@ -390,7 +402,7 @@ async fn table_page(
     }
     let mut sampled: Option<Discovery> = None;
     let mut findings = Vec::new();
-    if options.sampler.budget > 0 && live.is_some() {
+    if options.sampler.budget > 0 {
         match options.sampler.sample(table).await {
             Ok(Some(discovery)) => {
                 findings.extend(

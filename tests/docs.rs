@@ -337,3 +337,29 @@ fn without_a_readable_catalog_the_page_says_partitions_and_drift_were_not_checke
     );
     assert_eq!(html.matches("registered partitions not checked").count(), 3);
 }
+
+/// On Glue over a lake in S3 (both in moto): the page lists the lake in S3, reads the
+/// registered partitions from Glue and finds no drift after apply.
+#[test]
+fn on_glue_the_page_reads_the_s3_lake_and_the_registered_partitions() {
+    let ws = Workspace::new(Backend::Glue, &glueprint::synth::LakeSpec::numbered(1, 3));
+    ws.expect(&["onboard", "Event 000"], 0);
+    ws.expect(&["apply", "--yes"], 0);
+    let out = ws.path("site");
+    ws.expect(&["docs", "--out", out.to_str().unwrap()], 0);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("partitions and drift from the AWS Glue Data Catalog"),
+        "{html}"
+    );
+    assert!(html.contains("s3://lake/lake/event_000/"), "{html}");
+    assert!(
+        html.contains("3 registered, 2020-09-19 to 2020-09-21."),
+        "{html}"
+    );
+    assert!(
+        html.contains("newest day <time>2020-09-21</time>"),
+        "{html}"
+    );
+    assert!(html.contains(r#"class="badge ok">no drift<"#), "{html}");
+}
