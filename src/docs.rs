@@ -345,7 +345,7 @@ async fn list_folders(
 
 /// The exact onboard request for an event, with `--database` when the choice is not obvious.
 fn onboard_request(event: &str, database: &DeclaredDatabase, declared: &Declared) -> String {
-    let quoted = format!("\"{}\"", event.replace(['"', '\\', '$', '`'], ""));
+    let quoted = shell_word(event);
     if declared.databases.len() > 1 {
         format!(
             "glueprint onboard --database {} {quoted}",
@@ -353,6 +353,16 @@ fn onboard_request(event: &str, database: &DeclaredDatabase, declared: &Declared
         )
     } else {
         format!("glueprint onboard {quoted}")
+    }
+}
+
+/// `word` as one shell word: in double quotes when nothing in it is special there (the
+/// common case, as analysts write event names), else in single quotes.
+fn shell_word(word: &str) -> String {
+    if word.contains(['"', '\\', '$', '`', '!']) {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    } else {
+        format!("\"{word}\"")
     }
 }
 
@@ -569,4 +579,16 @@ fn nested_fields(
 
 fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_become_one_shell_word_each() {
+        assert_eq!(shell_word("Product Viewed"), r#""Product Viewed""#);
+        assert_eq!(shell_word("Paid $5"), "'Paid $5'");
+        assert_eq!(shell_word(r#"Say "hi" it's"#), r#"'Say "hi" it'\''s'"#);
+    }
 }

@@ -363,3 +363,19 @@ fn on_glue_the_page_reads_the_s3_lake_and_the_registered_partitions() {
     );
     assert!(html.contains(r#"class="badge ok">no drift<"#), "{html}");
 }
+
+/// A lake that cannot be listed does not stop the page: its declared events are shown without
+/// files, and the page says why.
+#[test]
+fn a_lake_that_cannot_be_listed_is_said_on_the_page() {
+    let ws = Workspace::new(Backend::Local, &glueprint::synth::LakeSpec::numbered(1, 1));
+    ws.expect(&["onboard", "Event 000"], 0);
+    std::fs::remove_dir_all(ws.lake()).unwrap();
+    let out = ws.path("site");
+    let (_, stderr) = ws.expect_both(&["docs", "--out", out.to_str().unwrap()], 0);
+    assert!(stderr.contains("without files"), "{stderr}");
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("The lake could not be listed ("), "{html}");
+    assert!(html.contains(">Event 000</a>"), "{html}");
+    assert!(html.contains("0 file(s), 0 B"), "{html}");
+}

@@ -132,12 +132,22 @@ impl CatalogArgs {
         selected: &[TableRef<'_>],
         options: &ScanOptions,
     ) -> anyhow::Result<Plan> {
-        let live = self.open(true).await?;
+        self.plan_on(self.open(true).await?.as_ref(), selected, options)
+            .await
+    }
+
+    /// The plan for the selected tables against `live`, a catalog already open.
+    pub async fn plan_on(
+        &self,
+        live: &dyn Catalog,
+        selected: &[TableRef<'_>],
+        options: &ScanOptions,
+    ) -> anyhow::Result<Plan> {
         let options = ScanOptions {
             aws: self.aws(),
             ..options.clone()
         };
-        Ok(plan::compute(selected, live.as_ref(), &options).await?)
+        Ok(plan::compute(selected, live, &options).await?)
     }
 }
 

@@ -86,16 +86,16 @@ async fn read_live(
     args: &DocsArgs,
     declared: &Declared,
 ) -> Result<(Box<dyn Catalog>, DriftReport), String> {
+    let reason = |error: anyhow::Error| format!("{error:#}");
+    let catalog = args.catalog.open(true).await.map_err(reason)?;
     let plan = args
         .catalog
-        .plan(&declared.of_all(), &args.cache.scan_options(None))
+        .plan_on(
+            catalog.as_ref(),
+            &declared.of_all(),
+            &args.cache.scan_options(None),
+        )
         .await
-        .map_err(|error| format!("{error:#}"))?;
-    let drift = drift::from_plan(&plan);
-    let catalog = args
-        .catalog
-        .open(true)
-        .await
-        .map_err(|error| format!("{error:#}"))?;
-    Ok((catalog, drift))
+        .map_err(reason)?;
+    Ok((catalog, drift::from_plan(&plan)))
 }
