@@ -198,11 +198,6 @@ impl Workspace {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// `drift --format json`, expecting `code`.
-    pub fn drift_json(&self, code: i32) -> Value {
-        serde_json::from_str(&self.expect(&["drift", "--format", "json"], code)).unwrap()
-    }
-
     /// The live catalog, for the test's own reads and writes (not through the proxy).
     pub fn catalog(&self) -> Box<dyn Catalog> {
         match &self.moto {
