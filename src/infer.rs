@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use arrow_schema::{DataType, Field, Fields, TimeUnit};
 use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
-use parquet::file::metadata::ParquetMetaData;
-use parquet::schema::types::ColumnDescPtr;
+use parquet::file::metadata::{KeyValue, ParquetMetaData};
+use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -232,7 +232,7 @@ impl Note {
 /// A fingerprint of what the mapping reads from a footer: the Parquet schema tree and the
 /// embedded Arrow schema. Files with equal fingerprints map to equal Hive schemas, so each
 /// distinct schema is mapped once however many files share it.
-pub fn fingerprint(metadata: &ParquetMetaData) -> u64 {
+pub fn fingerprint(schema: &SchemaDescriptor, arrow_schema: Option<&str>) -> u64 {
     use std::hash::{Hash, Hasher};
     struct Feed<'a, H: Hasher>(&'a mut H);
     impl<H: Hasher> std::fmt::Write for Feed<'_, H> {
@@ -270,14 +270,11 @@ pub fn fingerprint(metadata: &ParquetMetaData) -> u64 {
             }
         }
     }
-    let file = metadata.file_metadata();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    walk(file.schema_descr().root_schema(), &mut hasher);
-    if let Some(arrow) = file
-        .key_value_metadata()
-        .and_then(|kv| kv.iter().find(|entry| entry.key == "ARROW:schema"))
-    {
-        arrow.value.hash(&mut hasher);
+    walk(schema.root_schema(), &mut hasher);
+    // Hashed as the entry's optional value, as the footer cache's fingerprints always were.
+    if let Some(arrow) = arrow_schema {
+        Some(arrow).hash(&mut hasher);
     }
     hasher.finish()
 }
@@ -290,28 +287,34 @@ pub struct SchemaError(String);
 /// Maps the schema of one file's footer to Hive columns.
 pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError> {
     let file = metadata.file_metadata();
+    map_schema(file.schema_descr(), file.key_value_metadata())
+}
+
+/// Maps a Parquet schema, with the footer's key-value metadata (where an embedded Arrow schema
+/// is found), to Hive columns.
+pub fn map_schema(
+    schema: &SchemaDescriptor,
+    key_value_metadata: Option<&Vec<KeyValue>>,
+) -> Result<FileSchema, SchemaError> {
     let mut notes = Vec::new();
-    let arrow = match parquet::arrow::parquet_to_arrow_schema(
-        file.schema_descr(),
-        file.key_value_metadata(),
-    ) {
+    let arrow = match parquet::arrow::parquet_to_arrow_schema(schema, key_value_metadata) {
         Ok(arrow) => arrow,
         // Athena never reads the embedded Arrow schema: a broken one (copied from another
         // file, bad base64, nested past the verifier's limit) leaves the Parquet schema.
-        Err(error) if has_arrow_schema(file.key_value_metadata()) => {
+        Err(error) if has_arrow_schema(key_value_metadata) => {
             notes.push(Note {
                 path: String::new(),
                 kind: NoteKind::ArrowSchemaIgnored {
                     reason: error.to_string(),
                 },
             });
-            parquet::arrow::parquet_to_arrow_schema(file.schema_descr(), None)
+            parquet::arrow::parquet_to_arrow_schema(schema, None)
                 .map_err(|error| SchemaError(error.to_string()))?
         }
         Err(error) => return Err(SchemaError(error.to_string())),
     };
     let mut visitor = Visitor {
-        leaves: file.schema_descr().columns(),
+        leaves: schema.columns(),
         next_leaf: 0,
         notes,
         steps: ColumnPath::default(),
@@ -328,7 +331,7 @@ pub fn file_schema(metadata: &ParquetMetaData) -> Result<FileSchema, SchemaError
     })
 }
 
-fn has_arrow_schema(metadata: Option<&Vec<parquet::file::metadata::KeyValue>>) -> bool {
+fn has_arrow_schema(metadata: Option<&Vec<KeyValue>>) -> bool {
     metadata.is_some_and(|entries| entries.iter().any(|entry| entry.key == "ARROW:schema"))
 }
 

@@ -24,7 +24,7 @@ use object_store::{
 use tokio::sync::Mutex;
 
 use crate::aws::{AwsSettings, Timeouts};
-use crate::footer::FooterRead;
+use crate::footer::{FooterError, FooterRead};
 use crate::location::Location;
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +161,17 @@ impl Lake {
     /// The Parquet footer of the object at `path`, of `size` bytes.
     pub async fn read_footer(&self, path: &Path, size: u64, prefetch: u64) -> FooterRead {
         crate::footer::read_footer(self.store.as_ref(), path, size, prefetch).await
+    }
+
+    /// The Parquet footer bytes of the object at `path`, handed to `decode`.
+    pub async fn read_footer_with<T>(
+        &self,
+        path: &Path,
+        size: u64,
+        prefetch: u64,
+        decode: impl FnOnce(&[u8]) -> Result<T, FooterError>,
+    ) -> FooterRead<T> {
+        crate::footer::read_footer_with(self.store.as_ref(), path, size, prefetch, decode).await
     }
 
     /// The object at `path` fetched whole in one request, as a lake of its own in memory (a

@@ -8,8 +8,8 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 
 use crate::cache::FooterCache;
-use crate::footer::{FooterError, FooterRead, engine_codec, read_local_footer};
-use crate::infer::{FileSchema, SchemaError, file_schema, fingerprint};
+use crate::footer::{FooterError, FooterRead, Outline, outline, read_local_footer_with};
+use crate::infer::{FileSchema, SchemaError, fingerprint, map_schema};
 use crate::layout::{Folder, Placement, place};
 use crate::store::Lake;
 
@@ -37,7 +37,7 @@ pub(super) struct FileOutcome {
     pub(super) requests: u32,
     pub(super) cached: bool,
     /// The file's footer fingerprint and Hive schema.
-    pub(super) schema: Result<(u64, Arc<FileSchema>), FileError>,
+    pub(super) schema: Result<Mapped, FileError>,
 }
 
 impl FileOutcome {
@@ -82,8 +82,130 @@ impl FileError {
     }
 }
 
-/// Hive schemas already mapped, by footer fingerprint: shared by all reads of a scan.
-pub(super) type MappedSchemas = Mutex<HashMap<u64, Result<Arc<FileSchema>, SchemaError>>>;
+/// A file's footer fingerprint and Hive schema.
+pub(super) type Mapped = (u64, Arc<FileSchema>);
+
+/// Hive schemas already mapped in a scan, shared by all its reads: by the footer bytes they were
+/// mapped from (the schema's element list and any embedded Arrow schema), so a file whose
+/// footer repeats known bytes is mapped by a lookup; and by fingerprint, since footers that
+/// differ in bytes (field ids, the order of optional fields) can hold the same schema.
+#[derive(Default)]
+pub(super) struct MappedSchemas {
+    by_bytes: Mutex<hashbrown::HashMap<SchemaBytes, KnownSchema>>,
+    by_fingerprint: Mutex<HashMap<u64, Result<Arc<FileSchema>, SchemaError>>>,
+}
+
+#[derive(Clone)]
+struct KnownSchema {
+    fingerprint: u64,
+    /// The schema's leaf columns: every row group must have as many.
+    columns: usize,
+    schema: Result<Arc<FileSchema>, SchemaError>,
+}
+
+/// The bytes a footer's Hive schema depends on, owned: a key of [`MappedSchemas`].
+#[derive(Hash, PartialEq, Eq)]
+struct SchemaBytes {
+    schema: Box<[u8]>,
+    arrow_schemas: Box<[Box<[u8]>]>,
+}
+
+/// The same bytes, borrowed from a footer: looked up without copying them.
+#[derive(Hash)]
+struct SchemaBytesRef<'a> {
+    schema: &'a [u8],
+    arrow_schemas: Vec<&'a [u8]>,
+}
+
+impl hashbrown::Equivalent<SchemaBytes> for SchemaBytesRef<'_> {
+    fn equivalent(&self, key: &SchemaBytes) -> bool {
+        *self.schema == *key.schema
+            && self.arrow_schemas.len() == key.arrow_schemas.len()
+            && self
+                .arrow_schemas
+                .iter()
+                .zip(&key.arrow_schemas)
+                .all(|(ours, theirs)| **ours == **theirs)
+    }
+}
+
+impl SchemaBytesRef<'_> {
+    fn to_owned(&self) -> SchemaBytes {
+        SchemaBytes {
+            schema: self.schema.into(),
+            arrow_schemas: self
+                .arrow_schemas
+                .iter()
+                .map(|&bytes| bytes.into())
+                .collect(),
+        }
+    }
+}
+
+impl MappedSchemas {
+    /// The fingerprint and Hive schema of one footer: a lookup when its schema bytes were seen
+    /// before in this scan, else the schema decoded and mapped (once per fingerprint).
+    fn map(&self, footer: &[u8]) -> Result<Mapped, FileError> {
+        let outline = outline(footer)?;
+        if let Some(codec) = outline.engine_codec {
+            return Err(FileError::EngineCodec { codec });
+        }
+        let key = SchemaBytesRef {
+            schema: &footer[outline.schema.clone()],
+            arrow_schemas: outline
+                .arrow_schemas
+                .iter()
+                .map(|range| &footer[range.clone()])
+                .collect(),
+        };
+        let known = lock(&self.by_bytes).get(&key).cloned();
+        let known = match known {
+            Some(known) => known,
+            None => {
+                let known = self.decode(footer, &outline)?;
+                lock(&self.by_bytes).insert(key.to_owned(), known.clone());
+                known
+            }
+        };
+        outline.check_columns(known.columns)?;
+        Ok((known.fingerprint, known.schema?))
+    }
+
+    fn decode(&self, footer: &[u8], outline: &Outline) -> Result<KnownSchema, FileError> {
+        let schema = crate::footer::schema(footer)?;
+        let arrow_schemas: Vec<parquet::file::metadata::KeyValue> = outline
+            .arrow_schemas
+            .iter()
+            .map(|range| {
+                let value = String::from_utf8_lossy(&footer[range.clone()]).into_owned();
+                parquet::file::metadata::KeyValue::new("ARROW:schema".into(), value)
+            })
+            .collect();
+        let fingerprint = fingerprint(
+            &schema,
+            arrow_schemas.first().and_then(|kv| kv.value.as_deref()),
+        );
+        let known = lock(&self.by_fingerprint).get(&fingerprint).cloned();
+        let mapped = known.unwrap_or_else(|| {
+            let key_values = (!arrow_schemas.is_empty()).then_some(&arrow_schemas);
+            let mapped = map_schema(&schema, key_values).map(Arc::new);
+            lock(&self.by_fingerprint).insert(fingerprint, mapped.clone());
+            mapped
+        });
+        Ok(KnownSchema {
+            fingerprint,
+            columns: schema.num_columns(),
+            schema: mapped,
+        })
+    }
+}
+
+/// A lock whose holder panicked still guards whole entries: each insert is one call.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Objects of a local lake read together by one blocking task.
 pub(super) const LOCAL_BATCH: usize = 128;
@@ -114,7 +236,9 @@ impl FileContext {
             if let Some(outcome) = self.cached(&job, &meta) {
                 return outcome;
             }
-            let footer = read_local_footer(&path, meta.size, self.prefetch);
+            let footer = read_local_footer_with(&path, meta.size, self.prefetch, |footer| {
+                Ok(self.mapped.map(footer))
+            });
             self.outcome(job, &meta, footer)
         })
     }
@@ -129,7 +253,9 @@ impl FileContext {
         }
         let footer = self
             .lake
-            .read_footer(&meta.location, meta.size, self.prefetch)
+            .read_footer_with(&meta.location, meta.size, self.prefetch, |footer| {
+                Ok(self.mapped.map(footer))
+            })
             .await;
         Listed::File(self.outcome(job, &meta, footer))
     }
@@ -176,43 +302,22 @@ impl FileContext {
         })
     }
 
-    /// Maps the footer's schema (once per distinct fingerprint) and packs the outcome.
+    /// Packs the outcome of a mapped footer, caching it.
     pub(super) fn outcome(
         &self,
         job: FileJob,
         meta: &ObjectMeta,
-        footer: FooterRead,
+        footer: FooterRead<Result<Mapped, FileError>>,
     ) -> FileOutcome {
-        let schema = footer.result.map_err(FileError::from).and_then(|metadata| {
-            if let Some(codec) = engine_codec(&metadata) {
-                return Err(FileError::EngineCodec { codec });
-            }
-            let fingerprint = fingerprint(&metadata);
-            let known = self
-                .mapped
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .get(&fingerprint)
-                .cloned();
-            let schema = known.unwrap_or_else(|| {
-                let schema = file_schema(&metadata).map(Arc::new);
-                self.mapped
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(fingerprint, schema.clone());
-                schema
-            });
-            let schema = schema.map_err(FileError::from)?;
-            if let Some(cache) = &self.cache {
-                cache.put(
-                    self.lake.cache_key(&meta.location),
-                    meta,
-                    fingerprint,
-                    Arc::clone(&schema),
-                );
-            }
-            Ok((fingerprint, schema))
-        });
+        let schema = footer.result.map_err(FileError::from).flatten();
+        if let (Ok((fingerprint, schema)), Some(cache)) = (&schema, &self.cache) {
+            cache.put(
+                self.lake.cache_key(&meta.location),
+                meta,
+                *fingerprint,
+                Arc::clone(schema),
+            );
+        }
         FileOutcome {
             table: job.table,
             key: job.key,

@@ -5,16 +5,21 @@
 //! in hand say why (empty, gzip-wrapped, encrypted, truncated, corrupt), so the message can tell
 //! the user what to do.
 
+mod outline;
+
 use std::ops::Range;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use parquet::basic::Compression;
 use parquet::file::metadata::{
     FooterTail, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataReader,
     ParquetStatisticsPolicy,
 };
+use parquet::schema::types::SchemaDescriptor;
+
+pub use outline::{Outline, outline};
 
 /// Bytes read from the end of every file: enough for the footers of files with hundreds of
 /// columns, small enough to cost no more than one request.
@@ -93,8 +98,8 @@ pub enum FooterError {
 
 /// The outcome of reading one footer, with what it cost even when it failed.
 #[derive(Debug)]
-pub struct FooterRead {
-    pub result: Result<ParquetMetaData, FooterError>,
+pub struct FooterRead<T = ParquetMetaData> {
+    pub result: Result<T, FooterError>,
     pub bytes_read: u64,
     pub requests: u32,
 }
@@ -106,15 +111,32 @@ pub async fn read_footer(
     size: u64,
     prefetch: u64,
 ) -> FooterRead {
+    read_footer_with(store, path, size, prefetch, metadata).await
+}
+
+/// Reads the footer bytes of `path` and hands them to `decode`, which borrows them: what is
+/// kept of a footer is up to the caller.
+pub async fn read_footer_with<T>(
+    store: &dyn ObjectStore,
+    path: &Path,
+    size: u64,
+    prefetch: u64,
+    decode: impl FnOnce(&[u8]) -> Result<T, FooterError>,
+) -> FooterRead<T> {
     RangeReader::new(Source::Store(store, path))
-        .read(size, prefetch)
+        .read(size, prefetch, decode)
         .await
 }
 
-/// Reads the footer of a local file with plain positioned reads. Call it from a blocking
-/// thread: for local lakes, one blocking task per file costs far less than the object store's
-/// hand-offs between async and blocking threads for every read.
-pub fn read_local_footer(path: &std::path::Path, size: u64, prefetch: u64) -> FooterRead {
+/// Reads the footer of a local file with plain positioned reads, as [`read_footer_with`] does.
+/// Call it from a blocking thread: for local lakes, one blocking task per file costs far less
+/// than the object store's hand-offs between async and blocking threads for every read.
+pub fn read_local_footer_with<T>(
+    path: &std::path::Path,
+    size: u64,
+    prefetch: u64,
+    decode: impl FnOnce(&[u8]) -> Result<T, FooterError>,
+) -> FooterRead<T> {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(error) => {
@@ -125,7 +147,7 @@ pub fn read_local_footer(path: &std::path::Path, size: u64, prefetch: u64) -> Fo
             };
         }
     };
-    let reader = RangeReader::new(Source::Local(&file, path)).read(size, prefetch);
+    let reader = RangeReader::new(Source::Local(&file, path)).read(size, prefetch, decode);
     // Nothing in the local source awaits: polling once runs it to the end.
     futures::executor::block_on(reader)
 }
@@ -159,8 +181,16 @@ impl<'a> RangeReader<'a> {
         }
     }
 
-    async fn read(mut self, size: u64, prefetch: u64) -> FooterRead {
-        let result = self.footer(size, prefetch.max(TAIL_LEN)).await;
+    async fn read<T>(
+        mut self,
+        size: u64,
+        prefetch: u64,
+        decode: impl FnOnce(&[u8]) -> Result<T, FooterError>,
+    ) -> FooterRead<T> {
+        let result = self
+            .footer(size, prefetch.max(TAIL_LEN))
+            .await
+            .and_then(|footer| decode(&footer));
         FooterRead {
             result,
             bytes_read: self.bytes_read,
@@ -195,7 +225,8 @@ impl<'a> RangeReader<'a> {
         Ok(bytes)
     }
 
-    async fn footer(&mut self, size: u64, prefetch: u64) -> Result<ParquetMetaData, FooterError> {
+    /// The footer's bytes (the Thrift `FileMetaData`, without the tail).
+    async fn footer(&mut self, size: u64, prefetch: u64) -> Result<Bytes, FooterError> {
         if size == 0 {
             return Err(FooterError::Empty);
         }
@@ -224,18 +255,16 @@ impl<'a> RangeReader<'a> {
             });
         }
         let footer_start = size - TAIL_LEN - footer_len;
-        let footer = if footer_start >= tail_start {
+        if footer_start >= tail_start {
             let offset = (footer_start - tail_start) as usize;
-            tail.slice(offset..tail.len() - TAIL_LEN as usize)
-        } else {
-            // Only the part before what the first read covered is missing.
-            let missing = self.get(footer_start..tail_start).await?;
-            let mut joined = Vec::with_capacity(footer_len as usize);
-            joined.extend_from_slice(&missing);
-            joined.extend_from_slice(&tail[..tail.len() - TAIL_LEN as usize]);
-            Bytes::from(joined)
-        };
-        decode(&footer)
+            return Ok(tail.slice(offset..tail.len() - TAIL_LEN as usize));
+        }
+        // Only the part before what the first read covered is missing.
+        let missing = self.get(footer_start..tail_start).await?;
+        let mut joined = Vec::with_capacity(footer_len as usize);
+        joined.extend_from_slice(&missing);
+        joined.extend_from_slice(&tail[..tail.len() - TAIL_LEN as usize]);
+        Ok(Bytes::from(joined))
     }
 
     /// Explains a file whose last bytes are not the Parquet magic.
@@ -275,127 +304,33 @@ impl<'a> RangeReader<'a> {
 /// footer with thousands of nested groups would overflow the stack before any check of ours.
 pub const MAX_SCHEMA_DEPTH: usize = 100;
 
-/// What a footer says before the parquet crate decodes it: how deep its schema nests, read
-/// from the flat element list (each element says how many children follow) without recursion,
-/// and whether its columns are encrypted (a plaintext footer naming an encryption algorithm,
-/// which the crate, built without encryption, would pass over in silence).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct FooterShape {
-    depth: usize,
-    encrypted_columns: bool,
-}
-
-/// The nonce and tag that sign a plaintext footer of an encrypted file.
-const SIGNATURE_LEN: usize = 28;
-
-/// `None` when the bytes are not a readable footer: the full decode then says why.
-fn footer_shape(footer: &[u8]) -> Option<FooterShape> {
-    use thrift::protocol::{TCompactInputProtocol, TInputProtocol, TType};
-    // A plain footer ends with the struct's stop byte (0); a plaintext footer of encrypted
-    // columns ends with a 28-byte signature after it, whose last byte is 0 once in 256. Only
-    // footers that end otherwise are read past the schema: skipping every row group's
-    // metadata on every file cost a fifth of the scan, and plain footers hold zeros anywhere
-    // before their end, so no other byte tells them apart.
-    let signed = footer.len() > SIGNATURE_LEN && footer.last() != Some(&0);
-    let mut input = TCompactInputProtocol::new(footer);
-    let mut shape = FooterShape::default();
-    input.read_struct_begin().ok()?;
-    loop {
-        let field = input.read_field_begin().ok()?;
-        match (field.field_type, field.id) {
-            (TType::Stop, _) => return Some(shape),
-            // FileMetaData.schema: list<SchemaElement>, depth-first.
-            (TType::List, Some(2)) => {
-                shape.depth = schema_depth(&mut input)?;
-                if shape.depth > MAX_SCHEMA_DEPTH || !signed {
-                    return Some(shape);
-                }
-            }
-            // FileMetaData.encryption_algorithm.
-            (_, Some(8)) => {
-                shape.encrypted_columns = true;
-                return Some(shape);
-            }
-            (kind, _) => input.skip(kind).ok()?,
-        }
-    }
-}
-
-fn schema_depth(input: &mut impl thrift::protocol::TInputProtocol) -> Option<usize> {
-    use thrift::protocol::TType;
-    let list = input.read_list_begin().ok()?;
-    let mut open: Vec<i32> = Vec::new();
-    let mut deepest = 0;
-    for _ in 0..list.size {
-        let mut children = 0;
-        input.read_struct_begin().ok()?;
-        loop {
-            let element = input.read_field_begin().ok()?;
-            if element.field_type == TType::Stop {
-                break;
-            }
-            if element.id == Some(5) && element.field_type == TType::I32 {
-                children = input.read_i32().ok()?;
-            } else {
-                input.skip(element.field_type).ok()?;
-            }
-        }
-        input.read_struct_end().ok()?;
-        while open.last() == Some(&0) {
-            open.pop();
-        }
-        if let Some(remaining) = open.last_mut() {
-            *remaining -= 1;
-        }
-        if children > 0 {
-            open.push(children);
-        }
-        deepest = deepest.max(open.len());
-        if deepest > MAX_SCHEMA_DEPTH {
-            break;
-        }
-    }
-    Some(deepest)
-}
-
-fn decode(footer: &[u8]) -> Result<ParquetMetaData, FooterError> {
-    let shape = footer_shape(footer).unwrap_or_default();
-    if shape.depth > MAX_SCHEMA_DEPTH {
-        return Err(FooterError::TooDeep { depth: shape.depth });
-    }
-    if shape.encrypted_columns {
-        return Err(FooterError::EncryptedColumns);
-    }
-    // Statistics are decoded for nothing here: only the schema and key-value metadata are used.
+/// Decodes a footer whole, row groups included: for readers of data pages. The outline's
+/// checks come first (nesting depth, encrypted columns), which the crate does not make.
+pub fn metadata(footer: &[u8]) -> Result<ParquetMetaData, FooterError> {
+    outline(footer)?;
+    // Statistics are decoded for nothing here: no reader of this crate's pages needs them.
     let options = ParquetMetaDataOptions::new()
         .with_column_stats_policy(ParquetStatisticsPolicy::SkipAll)
         .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
         .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll);
-    ParquetMetaDataReader::decode_metadata_with_options(footer, Some(&options)).map_err(|error| {
-        let reason = error.to_string();
-        // A list whose elements carry another Thrift type than the spec's (as in
-        // parquet-testing's dict-page-offset-zero.parquet): lenient readers accept it.
-        if reason.contains("Expected list element type") {
-            FooterError::WriterQuirk { reason }
-        } else {
-            FooterError::Corrupt { reason }
-        }
-    })
+    ParquetMetaDataReader::decode_metadata_with_options(footer, Some(&options))
+        .map_err(decode_error)
 }
 
-/// A codec the Parquet format defines that Trino's reader has no decompressor for (Trino
-/// 476's `ParquetCompressionUtils` reads UNCOMPRESSED, SNAPPY, GZIP, LZO, LZ4 and ZSTD; the
-/// engine tests see BROTLI and LZ4_RAW files fail with "Codec not supported").
-pub fn engine_codec(metadata: &ParquetMetaData) -> Option<&'static str> {
-    metadata
-        .row_groups()
-        .iter()
-        .flat_map(|group| group.columns())
-        .find_map(|chunk| match chunk.compression() {
-            Compression::BROTLI(_) => Some("BROTLI"),
-            Compression::LZ4_RAW => Some("LZ4_RAW"),
-            _ => None,
-        })
+/// Decodes only the schema of a footer the outline has read.
+pub fn schema(footer: &[u8]) -> Result<Arc<SchemaDescriptor>, FooterError> {
+    ParquetMetaDataReader::decode_schema(footer).map_err(decode_error)
+}
+
+fn decode_error(error: parquet::errors::ParquetError) -> FooterError {
+    let reason = error.to_string();
+    // A list whose elements carry another Thrift type than the spec's (as in
+    // parquet-testing's dict-page-offset-zero.parquet): lenient readers accept it.
+    if reason.contains("Expected list element type") {
+        FooterError::WriterQuirk { reason }
+    } else {
+        FooterError::Corrupt { reason }
+    }
 }
 
 /// Shows bytes as text when they are printable ASCII, in hex otherwise.
