@@ -7,8 +7,9 @@ to measure anything.
 Usage: python3 bench/latency_s3.py ENDPOINT_BINARY LAKE_DIR GLUEPRINT_BINARY
            [--copies N] [--skip-awswrangler] [CONCURRENCY ...]
 
-Prints, per concurrency: files/s, the bound (concurrency / mean GET latency of 30 ms), the
-share of the bound reached, requests by kind and the peak of open connections; then
+Prints, per concurrency: files/s, CPU time per file, the bound (concurrency / mean GET latency
+of 30 ms), the share of the bound reached, requests by kind, the peak of open connections and
+the mean number of GETs in flight (from the first GET to the last answer); then
 awswrangler's read_parquet_metadata over the same endpoint when awswrangler is importable.
 """
 
@@ -82,7 +83,8 @@ def main():
                 f"{rate / bound:.0%} of the bound {bound:,.0f} "
                 f"({elapsed / ideal:.2f}x the ideal {ideal:.2f} s); GET {stats['GET']}, "
                 f"HEAD {stats['HEAD']}, LIST {stats['LIST']}, peak connections "
-                f"{stats['peak_connections']}"
+                f"{stats['peak_connections']}, GETs in flight {stats['mean_gets_in_flight']:.0f} "
+                f"on average ({stats['mean_gets_in_flight'] / concurrency:.0%} of the slots)"
             )
         if not args.skip_awswrangler:
             wrangler(endpoint, env, max(args.concurrencies))

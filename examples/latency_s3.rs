@@ -9,12 +9,13 @@
 //!                                       folder's partitions), for lakes larger than the disk
 //!
 //! Prints `port <PORT> objects <N>` once listening. `GET /__stats` answers the counters as
-//! JSON; `GET /__reset` sets them to zero.
+//! JSON (requests by kind, peak open connections, and the mean number of GETs in flight from
+//! the first GET's arrival to the last one's answer); `GET /__reset` sets them to zero.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use std::cell::{Cell, RefCell};
 
@@ -40,6 +41,46 @@ struct Counters {
     list: Cell<u64>,
     open: Cell<u64>,
     peak: Cell<u64>,
+    gets: GetsInFlight,
+}
+
+/// GETs being answered, integrated over time: how busy the client keeps its read slots.
+#[derive(Default)]
+struct GetsInFlight {
+    now: Cell<u64>,
+    /// GET-seconds summed since the first GET arrived.
+    integral: Cell<f64>,
+    first: Cell<Option<Instant>>,
+    last_change: Cell<Option<Instant>>,
+}
+
+impl GetsInFlight {
+    fn change(&self, by: i64) {
+        let now = Instant::now();
+        if let Some(last) = self.last_change.get() {
+            let held = self.now.get() as f64 * (now - last).as_secs_f64();
+            self.integral.set(self.integral.get() + held);
+        }
+        self.first.set(self.first.get().or(Some(now)));
+        self.last_change.set(Some(now));
+        self.now.set(self.now.get().saturating_add_signed(by));
+    }
+
+    /// The mean from the first GET's arrival to the last change.
+    fn mean(&self) -> f64 {
+        match (self.first.get(), self.last_change.get()) {
+            (Some(first), Some(last)) if last > first => {
+                self.integral.get() / (last - first).as_secs_f64()
+            }
+            _ => 0.0,
+        }
+    }
+
+    fn reset(&self) {
+        self.integral.set(0.0);
+        self.first.set(None);
+        self.last_change.set(None);
+    }
 }
 
 /// A listing's entries: keys with their object's index, common prefixes without.
@@ -193,11 +234,13 @@ impl Endpoint {
         match path {
             "/__stats" => {
                 let json = format!(
-                    "{{\"GET\": {}, \"HEAD\": {}, \"LIST\": {}, \"peak_connections\": {}}}",
+                    "{{\"GET\": {}, \"HEAD\": {}, \"LIST\": {}, \"peak_connections\": {}, \
+                     \"mean_gets_in_flight\": {:.1}}}",
                     counters.get.get(),
                     counters.head.get(),
                     counters.list.get(),
-                    counters.peak.get()
+                    counters.peak.get(),
+                    counters.gets.mean()
                 );
                 return response(
                     200,
@@ -207,6 +250,7 @@ impl Endpoint {
             }
             "/__reset" => {
                 counters.get.set(0);
+                counters.gets.reset();
                 counters.head.set(0);
                 counters.list.set(0);
                 // The connection asking is not the client's.
@@ -243,6 +287,7 @@ impl Endpoint {
             return head(200, &common, object.size as usize);
         }
         counters.get.set(counters.get.get() + 1);
+        counters.gets.change(1);
         tokio::time::sleep(self.get_latency()).await;
         let size = object.size;
         let (first, last) = match range.and_then(|r| r.strip_prefix("bytes=")) {
@@ -268,6 +313,7 @@ impl Endpoint {
         } else {
             200
         };
+        counters.gets.change(-1);
         response(status, &headers, &data)
     }
 
