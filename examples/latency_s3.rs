@@ -334,10 +334,13 @@ impl Endpoint {
         let prefix = query.get("prefix").cloned().unwrap_or_default();
         let delimiter = query.get("delimiter").cloned().unwrap_or_default();
         let entries = self.entries(&prefix, &delimiter);
-        let start: usize = query
-            .get("continuation-token")
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0);
+        // A continuation token is the index of the page's first entry; `start-after` names a
+        // key, as S3's does.
+        let start: usize = match (query.get("continuation-token"), query.get("start-after")) {
+            (Some(token), _) => token.parse().unwrap_or(0),
+            (None, Some(after)) => entries.partition_point(|(key, _)| key <= after),
+            (None, None) => 0,
+        };
         let page = &entries[start.min(entries.len())..(start + PAGE_SIZE).min(entries.len())];
         let truncated = start + PAGE_SIZE < entries.len();
         let mut xml = format!(

@@ -16,6 +16,7 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3Builder, AwsCredential};
 use object_store::buffered::BufWriter;
+use object_store::list::{PaginatedListOptions, PaginatedListStore};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{
@@ -68,6 +69,15 @@ pub struct Lake {
     identity: String,
     /// The same store as `store` for local lakes, for its file-system paths.
     local: Option<Arc<LocalFileSystem>>,
+    /// The same store as `store` for S3 lakes, for single listing pages.
+    pages: Option<Arc<object_store::aws::AmazonS3>>,
+}
+
+/// The first page of a flat listing of a whole lake.
+pub struct FirstPage {
+    pub objects: Vec<ObjectMeta>,
+    /// The page's last key when more keys follow it.
+    pub more_after: Option<Path>,
 }
 
 impl Lake {
@@ -188,6 +198,7 @@ impl Lake {
                 root: self.root.clone(),
                 identity: format!("memory:{}", self.identity),
                 local: None,
+                pages: None,
             },
             fetched,
         ))
@@ -249,6 +260,39 @@ impl Lake {
         let prefix = self.path_of(relative.unwrap_or_default());
         let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
         self.store.list(prefix.as_ref()).boxed()
+    }
+
+    /// The keys below `relative` (the root when `None`) that sort after `offset`.
+    pub fn list_after(
+        &self,
+        relative: Option<&str>,
+        offset: &Path,
+    ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+        let prefix = self.path_of(relative.unwrap_or_default());
+        let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
+        self.store.list_with_offset(prefix.as_ref(), offset).boxed()
+    }
+
+    /// One page of a flat listing of the whole lake, in one request; `None` where the store
+    /// has no pages (local folders).
+    pub async fn first_page(&self) -> Option<object_store::Result<FirstPage>> {
+        let pages = self.pages.as_ref()?;
+        // Unlike `list`, a page's prefix is taken as given: the folder needs its slash.
+        let prefix = (!self.prefix.as_ref().is_empty()).then(|| format!("{}/", self.prefix));
+        let page = pages
+            .list_paginated(prefix.as_deref(), PaginatedListOptions::default())
+            .await;
+        Some(page.map(|page| {
+            let mut objects = page.result.objects;
+            objects.sort_by(|a, b| a.location.cmp(&b.location));
+            let more_after = page
+                .page_token
+                .and_then(|_| objects.last().map(|last| last.location.clone()));
+            FirstPage {
+                objects,
+                more_after,
+            }
+        }))
     }
 
     /// The objects and the folders directly below `relative` (the root when empty).
@@ -323,6 +367,7 @@ fn open_local(path: &str, missing: Missing) -> Result<Lake, StoreError> {
         root: Location::new(path),
         identity: LOCAL_IDENTITY.into(),
         local: Some(local),
+        pages: None,
     })
 }
 
@@ -377,12 +422,14 @@ async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, 
         .split_once("://")
         .map_or("s3", |(scheme, _)| scheme);
     let root = Location::new(&format!("{scheme}://{bucket}/{prefix}"));
+    let store = Arc::new(store);
     Ok(Lake {
-        store: Arc::new(store),
+        store: Arc::clone(&store) as Arc<dyn ObjectStore>,
         prefix,
         root,
         identity,
         local: None,
+        pages: Some(store),
     })
 }
 

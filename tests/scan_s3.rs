@@ -204,3 +204,61 @@ async fn an_odd_key_is_reported_and_the_other_tables_scanned() {
         "{lake_problems:?}"
     );
 }
+
+/// A lake larger than one listing page: the first page of a flat listing is read while the
+/// tables are listed, each table's listing starts after it, and no key is read twice or lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lake_past_one_listing_page_is_read_once_per_key() {
+    use futures::StreamExt;
+    let moto = Moto::start();
+    let bucket = format!("pages-{}", std::process::id());
+    moto.create_bucket(&bucket);
+    let s3 = moto.s3(&bucket);
+    let local = tempfile::tempdir().unwrap();
+    write_schema_file(
+        local.path(),
+        "x.parquet",
+        vec![col("id", arrow_schema::DataType::Int64)],
+        1,
+    );
+    let bytes = bytes::Bytes::from(std::fs::read(local.path().join("x.parquet")).unwrap());
+    // 1,000 keys a page: the first page ends inside `c`, `d` and a root key come after it.
+    let tables = [("a", 600), ("b", 300), ("c", 200), ("d", 5)];
+    let mut keys: Vec<String> = tables
+        .iter()
+        .flat_map(|(table, files)| {
+            (0..*files).map(move |i| format!("lake/{table}/dt=2020-09-19/part-{i:04}.parquet"))
+        })
+        .collect();
+    keys.extend(["lake/0_readme.parquet".into(), "lake/zz.parquet".into()]);
+    futures::stream::iter(&keys)
+        .for_each_concurrent(16, |key| {
+            let (s3, bytes) = (&s3, bytes.clone());
+            async move {
+                s3.put(&Path::from(key.as_str()), bytes.into())
+                    .await
+                    .unwrap();
+            }
+        })
+        .await;
+
+    let location = format!("s3://{bucket}/lake/");
+    let output = glueprint_with_env(&["scan", &location, "--format", "json"], &moto.env());
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stats = &document["stats"];
+    assert_eq!(stats["objects_listed"], keys.len(), "{stats}");
+    assert_eq!(stats["files_read"], 1105, "{stats}");
+    assert_eq!(stats["requests"], 1105, "{stats}");
+    for (name, files) in tables {
+        assert_eq!(table(&document, name)["files"], files, "{name}");
+    }
+    let outside = &document["problems"][0];
+    assert_eq!(outside["kind"], "file_outside_tables", "{outside}");
+    assert_eq!(
+        outside["objects"],
+        serde_json::json!([
+            format!("s3://{bucket}/lake/0_readme.parquet"),
+            format!("s3://{bucket}/lake/zz.parquet"),
+        ])
+    );
+}

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use object_store::ObjectMeta;
+use object_store::path::Path;
 
 use futures::stream::BoxStream;
 
 use crate::layout::admits_folder;
-use crate::store::Lake;
+use crate::store::{FirstPage, Lake};
 
 use super::{ScanError, ScanOptions};
 
@@ -45,7 +46,7 @@ pub(super) fn local_listing(
 /// arrives, not when the readers reach its end. Each key comes with its listing's location.
 pub(super) fn concurrent_listing(
     lake: &Lake,
-    prefixes: Vec<Option<String>>,
+    prefixes: TableListings,
     root_objects: Vec<ObjectMeta>,
 ) -> BoxStream<'static, ListedKey> {
     let (sender, receiver) = tokio::sync::mpsc::channel(LISTED_AHEAD);
@@ -61,13 +62,16 @@ pub(super) fn concurrent_listing(
             }
         }
         futures::stream::iter(prefixes)
-            .for_each_concurrent(LIST_CONCURRENCY, |prefix| {
+            .for_each_concurrent(LIST_CONCURRENCY, |(prefix, after)| {
                 let (sender, lake) = (sender.clone(), lake.clone());
                 async move {
                     let location: Arc<str> = lake
                         .location_of(prefix.as_deref().unwrap_or_default())
                         .into();
-                    let mut listing = lake.list(prefix.as_deref());
+                    let mut listing = match &after {
+                        Some(offset) => lake.list_after(prefix.as_deref(), offset),
+                        None => lake.list(prefix.as_deref()),
+                    };
                     while let Some(entry) = listing.next().await {
                         // After any error but an odd name, a listing has nothing more to give.
                         let last = matches!(&entry, Err(error)
@@ -85,6 +89,40 @@ pub(super) fn concurrent_listing(
     })
     .boxed()
 }
+
+/// The first page of a flat listing of the lake came with its tables: its keys are read while
+/// the tables are listed, and each table's listing starts after them. A table whose keys all
+/// came in the page is not listed again; when the page holds the whole lake, nothing is.
+/// Returns the objects listed so far and the table listings left, each with its offset.
+pub(super) fn after_first_page(
+    lake: &Lake,
+    page: FirstPage,
+    tables: &[Option<String>],
+    root_objects: Vec<ObjectMeta>,
+) -> (Vec<ObjectMeta>, Option<TableListings>) {
+    let Some(last) = page.more_after else {
+        return (page.objects, Some(Vec::new()));
+    };
+    let last_key = lake.relative(&last).to_string();
+    let mut listed = page.objects;
+    listed.extend(
+        root_objects
+            .into_iter()
+            .filter(|object| object.location > last),
+    );
+    let left = tables
+        .iter()
+        .filter(|table| {
+            let folder = format!("{}/", table.as_deref().unwrap_or_default());
+            last_key.starts_with(&folder) || folder.as_str() > last_key.as_str()
+        })
+        .map(|table| (table.clone(), Some(last.clone())))
+        .collect();
+    (listed, Some(left))
+}
+
+/// Table listings: each table's folder, and the key its listing starts after.
+pub(super) type TableListings = Vec<(Option<String>, Option<Path>)>;
 
 /// What to list: the whole lake, the tables asked for, or, with a partition filter, only the
 /// partition folders that pass it (one delimiter listing per table instead of every object).

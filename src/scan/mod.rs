@@ -241,17 +241,19 @@ async fn scan_here(
     let local = lake.is_local();
     // A remote lake is listed table by table, concurrently: one listing of a million keys
     // would be a thousand sequential page requests before the last table is reached.
-    let mut root_objects = Vec::new();
+    let mut listed_first = Vec::new();
+    let mut to_list = None;
     if !local && prefixes == [None] {
-        let (objects, tables) =
-            lake.level("")
-                .await
-                .map_err(|source| crate::store::StoreError::List {
-                    location: lake.root().to_string(),
-                    source,
-                })?;
-        root_objects = objects;
+        let (level, first_page) = futures::join!(lake.level(""), lake.first_page());
+        let (root_objects, tables) = level.map_err(|source| crate::store::StoreError::List {
+            location: lake.root().to_string(),
+            source,
+        })?;
         prefixes = tables.into_iter().map(Some).collect();
+        (listed_first, to_list) = match first_page {
+            Some(Ok(page)) => listing::after_first_page(lake, page, &prefixes, root_objects),
+            _ => (root_objects, None),
+        };
     }
     if let Some(cache) = &options.cache {
         for prefix in &prefixes {
@@ -265,7 +267,11 @@ async fn scan_here(
     let listing = if local {
         local_listing(lake, prefixes)
     } else {
-        concurrent_listing(lake, prefixes, root_objects)
+        concurrent_listing(
+            lake,
+            to_list.unwrap_or_else(|| prefixes.into_iter().map(|p| (p, None)).collect()),
+            listed_first,
+        )
     };
     let mut fold = Fold::default();
     let mut outcomes = std::pin::pin!(read::read_listed(lake, options, listing));
