@@ -34,10 +34,10 @@ use read::{FileOutcome, Listed};
 use table::{TableAccumulator, report_colliding_tables};
 
 /// Footer reads in flight at once unless told otherwise. Measured against an S3 endpoint with
-/// real-world latency (30 ms a GET on average, `just bench`): 64 keeps 87-91% of its bound busy
-/// (about 1,900 files/s), 128 keeps 81-87% busy at twice the rate on two cores, while 256 is
-/// bound by CPU there (about 0.3 ms a file). S3 serves thousands of GETs per second per prefix
-/// and a table's partitions are prefixes of their own, so 128 stays far from its limits.
+/// real-world latency (30 ms a GET on average, `just bench`, 0.07-0.08 ms of CPU a file): 64
+/// reaches 91% of its bound (about 1,950 files/s), 128 87% (3,700), 256 77-80% (6,600). S3
+/// serves thousands of GETs per second per prefix and a table's partitions are prefixes of
+/// their own, so 128 stays far from its limits; `--concurrency 256` reads faster still.
 pub const DEFAULT_CONCURRENCY: u16 = 128;
 
 #[derive(Debug, Clone)]
