@@ -42,6 +42,8 @@ struct Counters {
     open: Cell<u64>,
     peak: Cell<u64>,
     gets: GetsInFlight,
+    /// When the first request of the client arrived.
+    first_request: Cell<Option<Instant>>,
 }
 
 /// GETs being answered, integrated over time: how busy the client keeps its read slots.
@@ -64,6 +66,14 @@ impl GetsInFlight {
         self.first.set(self.first.get().or(Some(now)));
         self.last_change.set(Some(now));
         self.now.set(self.now.get().saturating_add_signed(by));
+    }
+
+    /// From the first GET's arrival to the last answer.
+    fn window(&self) -> Duration {
+        match (self.first.get(), self.last_change.get()) {
+            (Some(first), Some(last)) => last - first,
+            _ => Duration::ZERO,
+        }
     }
 
     /// The mean from the first GET's arrival to the last change.
@@ -235,12 +245,19 @@ impl Endpoint {
             "/__stats" => {
                 let json = format!(
                     "{{\"GET\": {}, \"HEAD\": {}, \"LIST\": {}, \"peak_connections\": {}, \
-                     \"mean_gets_in_flight\": {:.1}}}",
+                     \"mean_gets_in_flight\": {:.1}, \"gets_window_ms\": {:.0}, \
+                     \"first_get_ms\": {:.0}}}",
                     counters.get.get(),
                     counters.head.get(),
                     counters.list.get(),
                     counters.peak.get(),
-                    counters.gets.mean()
+                    counters.gets.mean(),
+                    counters.gets.window().as_secs_f64() * 1000.0,
+                    counters
+                        .first_request
+                        .get()
+                        .zip(counters.gets.first.get())
+                        .map_or(0.0, |(first, get)| (get - first).as_secs_f64() * 1000.0)
                 );
                 return response(
                     200,
@@ -251,6 +268,7 @@ impl Endpoint {
             "/__reset" => {
                 counters.get.set(0);
                 counters.gets.reset();
+                counters.first_request.set(None);
                 counters.head.set(0);
                 counters.list.set(0);
                 // The connection asking is not the client's.
@@ -259,6 +277,8 @@ impl Endpoint {
             }
             _ => {}
         }
+        let arrived = counters.first_request.get().unwrap_or_else(Instant::now);
+        counters.first_request.set(Some(arrived));
         let key = decode(
             path.trim_start_matches('/')
                 .strip_prefix(BUCKET)

@@ -12,6 +12,8 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use bytes::Bytes;
+mod local_list;
+
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3Builder, AwsCredential};
@@ -258,6 +260,9 @@ impl Lake {
         relative: Option<&str>,
     ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
         let prefix = self.path_of(relative.unwrap_or_default());
+        if let Some(folder) = self.local_path(&prefix) {
+            return local_list::list(folder);
+        }
         let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
         self.store.list(prefix.as_ref()).boxed()
     }
