@@ -46,10 +46,33 @@ struct Walk {
 
 impl Walk {
     fn new(folder: PathBuf) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        let root = std::fs::metadata(&folder)
+            .map(|root| vec![(root.dev(), root.ino())])
+            .unwrap_or_default();
         Self {
-            pending: vec![(folder, Vec::new())],
+            pending: vec![(folder, root)],
             current: None,
         }
+    }
+
+    /// Queues a folder, unless it is one of the folders it was reached through.
+    fn descend(
+        &mut self,
+        path: PathBuf,
+        id: (u64, u64),
+        ancestors: &[(u64, u64)],
+    ) -> Option<object_store::Result<ObjectMeta>> {
+        if ancestors.contains(&id) {
+            return Some(Err(failure(
+                &path,
+                "a symlink loops back to a folder above it".into(),
+            )));
+        }
+        let mut below = ancestors.to_vec();
+        below.push(id);
+        self.pending.push((path, below));
+        None
     }
 
     /// What one folder entry is: a file's meta, a folder to walk, or nothing to list.
@@ -58,7 +81,7 @@ impl Walk {
         entry: std::io::Result<std::fs::DirEntry>,
         ancestors: &[(u64, u64)],
     ) -> Option<object_store::Result<ObjectMeta>> {
-        use std::os::unix::fs::MetadataExt;
+        use std::os::unix::fs::{DirEntryExt, MetadataExt};
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => return skip_missing(error, None),
@@ -68,10 +91,15 @@ impl Walk {
             Ok(kind) => kind,
             Err(error) => return skip_missing(error, Some(&path)),
         };
+        if kind.is_dir() {
+            // A folder's inode is in its entry and its device is its parent's: no stat.
+            let device = ancestors.last().map_or(0, |(device, _)| *device);
+            return self.descend(path, (device, entry.ino()), ancestors);
+        }
         let metadata = if kind.is_symlink() {
             // A broken symlink is no object.
             std::fs::metadata(&path).ok()?
-        } else if kind.is_dir() || kind.is_file() {
+        } else if kind.is_file() {
             match entry.metadata() {
                 Ok(metadata) => metadata,
                 Err(error) => return skip_missing(error, Some(&path)),
@@ -80,17 +108,7 @@ impl Walk {
             return None;
         };
         if metadata.is_dir() {
-            let id = (metadata.dev(), metadata.ino());
-            if ancestors.contains(&id) {
-                return Some(Err(failure(
-                    &path,
-                    "a symlink loops back to a folder above it".into(),
-                )));
-            }
-            let mut below = ancestors.to_vec();
-            below.push(id);
-            self.pending.push((path, below));
-            return None;
+            return self.descend(path, (metadata.dev(), metadata.ino()), ancestors);
         }
         if !metadata.is_file() {
             return None;
