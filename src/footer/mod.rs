@@ -147,9 +147,74 @@ pub fn read_local_footer_with<T>(
             };
         }
     };
+    let decode = match decode_in_place(&file, size, prefetch, decode) {
+        Ok(read) => return read,
+        Err(decode) => decode,
+    };
     let reader = RangeReader::new(Source::Local(&file, path)).read(size, prefetch, decode);
     // Nothing in the local source awaits: polling once runs it to the end.
     futures::executor::block_on(reader)
+}
+
+/// The common case of a local file, with no allocation: the tail, read into the thread's own
+/// buffer, holds the whole footer, which is decoded where it lies. Anything else (a short or
+/// changed file, no magic, an encrypted footer, a footer longer than the tail) is handed back
+/// to the general read, which says why or reads the rest.
+fn decode_in_place<T, D>(
+    file: &std::fs::File,
+    size: u64,
+    prefetch: u64,
+    decode: D,
+) -> Result<FooterRead<T>, D>
+where
+    D: FnOnce(&[u8]) -> Result<T, FooterError>,
+{
+    thread_local! {
+        static TAIL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if size < 12 {
+        return Err(decode);
+    }
+    let length = prefetch.max(TAIL_LEN).min(size) as usize;
+    TAIL.with_borrow_mut(|buffer| {
+        if buffer.len() < length {
+            buffer.resize(length, 0);
+        }
+        let tail = &mut buffer[..length];
+        if read_at_fully(file, tail, size - length as u64).ok() != Some(length) {
+            return Err(decode);
+        }
+        let footer_len = match tail.last_chunk::<8>().map(FooterTail::try_new) {
+            Some(Ok(footer_tail)) if !footer_tail.is_encrypted_footer() => {
+                footer_tail.metadata_length()
+            }
+            _ => return Err(decode),
+        };
+        if footer_len as u64 + TAIL_LEN + 4 > size || footer_len + TAIL_LEN as usize > length {
+            return Err(decode);
+        }
+        let footer_end = length - TAIL_LEN as usize;
+        Ok(FooterRead {
+            result: decode(&tail[footer_end - footer_len..footer_end]),
+            bytes_read: length as u64,
+            requests: 1,
+        })
+    })
+}
+
+/// Reads from `offset` until `buffer` is full or the file ends; how many bytes were read.
+fn read_at_fully(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read_at(&mut buffer[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
 }
 
 fn local_error(path: &std::path::Path, error: std::io::Error) -> FooterError {
@@ -206,17 +271,9 @@ impl<'a> RangeReader<'a> {
                 .await
                 .map_err(|source| FooterError::Read { source })?,
             Source::Local(file, path) => {
-                use std::os::unix::fs::FileExt;
                 let mut buffer = vec![0; (range.end - range.start) as usize];
-                let mut filled = 0;
-                while filled < buffer.len() {
-                    match file.read_at(&mut buffer[filled..], range.start + filled as u64) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(error) => return Err(local_error(path, error)),
-                    }
-                }
+                let filled = read_at_fully(file, &mut buffer, range.start)
+                    .map_err(|error| local_error(path, error))?;
                 buffer.truncate(filled);
                 Bytes::from(buffer)
             }
