@@ -130,7 +130,7 @@ impl hashbrown::Equivalent<SchemaBytes> for SchemaBytesRef<'_> {
 }
 
 impl SchemaBytesRef<'_> {
-    fn to_owned(&self) -> SchemaBytes {
+    fn to_key(&self) -> SchemaBytes {
         SchemaBytes {
             schema: self.schema.into(),
             arrow_schemas: self
@@ -163,7 +163,7 @@ impl MappedSchemas {
             Some(known) => known,
             None => {
                 let known = self.decode(footer, &outline)?;
-                lock(&self.by_bytes).insert(key.to_owned(), known.clone());
+                lock(&self.by_bytes).insert(key.to_key(), known.clone());
                 known
             }
         };
@@ -407,4 +407,30 @@ pub(super) fn read_listed<'a>(
         .buffer_unordered(in_flight)
         .map_ok(|batch| futures::stream::iter(batch.into_iter().map(Ok::<Listed, ScanError>)))
         .try_flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::*;
+
+    /// A borrowed key finds its owned twin only if both hash alike, field by field.
+    #[test]
+    fn borrowed_schema_bytes_hash_as_their_owned_key() {
+        let borrowed = SchemaBytesRef {
+            schema: b"schema elements",
+            arrow_schemas: vec![b"first".as_slice(), b"second".as_slice()],
+        };
+        let state = hashbrown::DefaultHashBuilder::default();
+        assert_eq!(state.hash_one(&borrowed), state.hash_one(borrowed.to_key()));
+        let mut known = hashbrown::HashMap::new();
+        known.insert(borrowed.to_key(), 1);
+        assert_eq!(known.get(&borrowed), Some(&1));
+        let other = SchemaBytesRef {
+            schema: b"schema elements",
+            arrow_schemas: vec![b"first".as_slice()],
+        };
+        assert_eq!(known.get(&other), None);
+    }
 }
