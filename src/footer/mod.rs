@@ -172,9 +172,6 @@ where
     thread_local! {
         static TAIL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    if size < 12 {
-        return Err(decode);
-    }
     let length = prefetch.max(TAIL_LEN).min(size) as usize;
     TAIL.with_borrow_mut(|buffer| {
         if buffer.len() < length {
@@ -184,22 +181,40 @@ where
         if read_at_fully(file, tail, size - length as u64).ok() != Some(length) {
             return Err(decode);
         }
-        let footer_len = match tail.last_chunk::<8>().map(FooterTail::try_new) {
-            Some(Ok(footer_tail)) if !footer_tail.is_encrypted_footer() => {
-                footer_tail.metadata_length()
-            }
+        let tail_start = size - length as u64;
+        let footer = match footer_start(tail, size) {
+            Ok(Some(start)) if start >= tail_start => (start - tail_start) as usize,
             _ => return Err(decode),
         };
-        if footer_len as u64 + TAIL_LEN + 4 > size || footer_len + TAIL_LEN as usize > length {
-            return Err(decode);
-        }
-        let footer_end = length - TAIL_LEN as usize;
         Ok(FooterRead {
-            result: decode(&tail[footer_end - footer_len..footer_end]),
+            result: decode(&tail[footer..length - TAIL_LEN as usize]),
             bytes_read: length as u64,
             requests: 1,
         })
     })
+}
+
+/// Where the footer of a `size`-byte file starts, from the last bytes of the file in `tail`;
+/// `None` when they are not a Parquet tail (the caller finds out what the file is).
+fn footer_start(tail: &[u8], size: u64) -> Result<Option<u64>, FooterError> {
+    if size < 12 {
+        return Ok(None);
+    }
+    let Some(Ok(footer_tail)) = tail.last_chunk::<8>().map(FooterTail::try_new) else {
+        return Ok(None);
+    };
+    if footer_tail.is_encrypted_footer() {
+        return Err(FooterError::EncryptedFooter);
+    }
+    let footer_len = footer_tail.metadata_length() as u64;
+    // The file is PAR1 + data + footer + 8-byte tail.
+    if footer_len + TAIL_LEN + 4 > size {
+        return Err(FooterError::FooterLongerThanFile {
+            footer_len: footer_len + TAIL_LEN,
+            size,
+        });
+    }
+    Ok(Some(size - TAIL_LEN - footer_len))
 }
 
 /// Reads from `offset` until `buffer` is full or the file ends; how many bytes were read.
@@ -292,33 +307,17 @@ impl<'a> RangeReader<'a> {
         if (tail.len() as u64) < size - tail_start {
             return Err(FooterError::Changed { listed: size });
         }
-        let head_in_hand = (tail_start == 0).then(|| tail.clone());
-        if size < 12 {
+        let Some(footer_start) = footer_start(&tail, size)? else {
+            let head_in_hand = (tail_start == 0).then(|| tail.clone());
             return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await);
-        }
-        let footer_tail = match tail.last_chunk::<8>().map(FooterTail::try_new) {
-            Some(Ok(footer_tail)) => footer_tail,
-            _ => return Err(self.diagnose_bad_magic(size, &tail, head_in_hand).await),
         };
-        if footer_tail.is_encrypted_footer() {
-            return Err(FooterError::EncryptedFooter);
-        }
-        let footer_len = footer_tail.metadata_length() as u64;
-        // The file is PAR1 + data + footer + 8-byte tail.
-        if footer_len + TAIL_LEN + 4 > size {
-            return Err(FooterError::FooterLongerThanFile {
-                footer_len: footer_len + TAIL_LEN,
-                size,
-            });
-        }
-        let footer_start = size - TAIL_LEN - footer_len;
         if footer_start >= tail_start {
             let offset = (footer_start - tail_start) as usize;
             return Ok(tail.slice(offset..tail.len() - TAIL_LEN as usize));
         }
         // Only the part before what the first read covered is missing.
         let missing = self.get(footer_start..tail_start).await?;
-        let mut joined = Vec::with_capacity(footer_len as usize);
+        let mut joined = Vec::with_capacity((size - TAIL_LEN - footer_start) as usize);
         joined.extend_from_slice(&missing);
         joined.extend_from_slice(&tail[..tail.len() - TAIL_LEN as usize]);
         Ok(Bytes::from(joined))
