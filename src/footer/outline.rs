@@ -66,7 +66,7 @@ pub fn outline(footer: &[u8]) -> Result<Outline, FooterError> {
     while let Some((id, kind)) = input.field(&mut last)? {
         match (id, kind) {
             (1 | 3, I16 | I32 | I64) => {
-                input.integer(kind)?;
+                input.integer()?;
             }
             (2, LIST) => {
                 let start = input.at;
@@ -120,7 +120,7 @@ fn schema_depth(input: &mut Compact) -> Result<usize, FooterError> {
         let mut last = 0;
         while let Some((id, kind)) = input.field(&mut last)? {
             if id == 5 && kind == I32 {
-                children = input.integer(kind)?;
+                children = input.integer()?;
             } else {
                 input.skip(kind, 1)?;
             }
@@ -171,7 +171,7 @@ fn row_groups(
                     }
                 }
                 (2 | 3, I16 | I32 | I64) => {
-                    input.integer(kind)?;
+                    input.integer()?;
                 }
                 _ => {
                     input.skip(kind, 1)?;
@@ -202,7 +202,7 @@ fn column_chunk(
     while let Some((id, kind)) = input.field(&mut last)? {
         match (id, kind) {
             (2, I16 | I32 | I64) => {
-                input.integer(kind)?;
+                input.integer()?;
                 file_offset = true;
             }
             (3, STRUCT) => complete_metadata = column_metadata(input, outline)?,
@@ -225,7 +225,7 @@ fn column_metadata(input: &mut Compact, outline: &mut Outline) -> Result<bool, F
     while let Some((id, kind)) = input.field(&mut last)? {
         match (id, kind) {
             (1, I16 | I32 | I64) => {
-                let physical = input.integer(kind)?;
+                let physical = input.integer()?;
                 if !(0..=7).contains(&physical) {
                     return Err(corrupt(format!("unknown physical type {physical}")));
                 }
@@ -242,7 +242,7 @@ fn column_metadata(input: &mut Compact, outline: &mut Outline) -> Result<bool, F
                 }
                 input.skip_elements(element, size, 3)?;
             }
-            (4, I16 | I32 | I64) => match input.integer(kind)? {
+            (4, I16 | I32 | I64) => match input.integer()? {
                 0..=3 | 5 | 6 => {}
                 4 => {
                     outline.engine_codec.get_or_insert("BROTLI");
@@ -257,7 +257,7 @@ fn column_metadata(input: &mut Compact, outline: &mut Outline) -> Result<bool, F
                 input.skip_elements(element, size, 3)?;
             }
             (5..=7 | 9, I16 | I32 | I64) => {
-                input.integer(kind)?;
+                input.integer()?;
             }
             _ => {
                 input.skip(kind, 3)?;
@@ -430,14 +430,8 @@ impl<'a> Compact<'a> {
         Err(corrupt("a varint is longer than 10 bytes".into()))
     }
 
-    /// A zigzag-encoded i16, i32 or i64, checked against the field's type.
-    fn integer(&mut self, kind: u8) -> Result<i64, FooterError> {
-        if !matches!(kind, I16 | I32 | I64) {
-            return Err(corrupt(format!(
-                "an integer field is a {}",
-                type_name(kind)
-            )));
-        }
+    /// A zigzag-encoded i16, i32 or i64 (the caller matched the field's type).
+    fn integer(&mut self) -> Result<i64, FooterError> {
         let raw = self.varint()?;
         Ok((raw >> 1) as i64 ^ -((raw & 1) as i64))
     }
@@ -460,7 +454,7 @@ impl<'a> Compact<'a> {
         }
         let delta = i16::from(header >> 4);
         let id = if delta == 0 {
-            i16::try_from(self.integer(I16)?)
+            i16::try_from(self.integer()?)
                 .map_err(|_| corrupt("a field id is out of range".into()))?
         } else {
             last.checked_add(delta)

@@ -99,9 +99,9 @@ pub(super) fn after_first_page(
     page: FirstPage,
     tables: &[Option<String>],
     root_objects: Vec<ObjectMeta>,
-) -> (Vec<ObjectMeta>, Option<TableListings>) {
+) -> (Vec<ObjectMeta>, TableListings) {
     let Some(last) = page.more_after else {
-        return (page.objects, Some(Vec::new()));
+        return (page.objects, Vec::new());
     };
     let last_key = lake.relative(&last).to_string();
     let mut listed = page.objects;
@@ -118,7 +118,7 @@ pub(super) fn after_first_page(
         })
         .map(|table| (table.clone(), Some(last.clone())))
         .collect();
-    (listed, Some(left))
+    (listed, left)
 }
 
 /// Table listings: each table's folder, and the key its listing starts after.

@@ -243,7 +243,7 @@ async fn scan_here(
     // A remote lake is listed table by table, concurrently: one listing of a million keys
     // would be a thousand sequential page requests before the last table is reached.
     let mut listed_first = Vec::new();
-    let mut to_list = None;
+    let mut to_list: Option<listing::TableListings> = None;
     if !local && prefixes == [None] {
         let (level, first_page) = futures::join!(lake.level(""), lake.first_page());
         let (root_objects, tables) = level.map_err(|source| crate::store::StoreError::List {
@@ -251,10 +251,13 @@ async fn scan_here(
             source,
         })?;
         prefixes = tables.into_iter().map(Some).collect();
-        (listed_first, to_list) = match first_page {
-            Some(Ok(page)) => listing::after_first_page(lake, page, &prefixes, root_objects),
-            _ => (root_objects, None),
-        };
+        match first_page {
+            Some(Ok(page)) => {
+                let (listed, left) = listing::after_first_page(lake, page, &prefixes, root_objects);
+                (listed_first, to_list) = (listed, Some(left));
+            }
+            _ => listed_first = root_objects,
+        }
     }
     if let Some(cache) = &options.cache {
         for prefix in &prefixes {

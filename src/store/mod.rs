@@ -263,8 +263,7 @@ impl Lake {
         if let Some(folder) = self.local_path(&prefix) {
             return local_list::list(folder);
         }
-        let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
-        self.store.list(prefix.as_ref()).boxed()
+        self.store.list(non_empty(&prefix)).boxed()
     }
 
     /// The keys below `relative` (the root when `None`) that sort after `offset`.
@@ -274,8 +273,9 @@ impl Lake {
         offset: &Path,
     ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
         let prefix = self.path_of(relative.unwrap_or_default());
-        let prefix = (!prefix.as_ref().is_empty()).then_some(prefix);
-        self.store.list_with_offset(prefix.as_ref(), offset).boxed()
+        self.store
+            .list_with_offset(non_empty(&prefix), offset)
+            .boxed()
     }
 
     /// One page of a flat listing of the whole lake, in one request; `None` where the store
@@ -306,8 +306,7 @@ impl Lake {
         relative: &str,
     ) -> object_store::Result<(Vec<ObjectMeta>, Vec<String>)> {
         let prefix = self.path_of(relative);
-        let prefix = (!prefix.as_ref().is_empty()).then_some(&prefix);
-        let listing = self.store.list_with_delimiter(prefix).await?;
+        let listing = self.store.list_with_delimiter(non_empty(&prefix)).await?;
         let mut folders: Vec<String> = listing
             .common_prefixes
             .iter()
@@ -436,6 +435,11 @@ async fn open_s3(location: &str, rest: &str, aws: &AwsSettings) -> Result<Lake, 
         local: None,
         pages: Some(store),
     })
+}
+
+/// A listing prefix: none for the store's root.
+fn non_empty(prefix: &Path) -> Option<&Path> {
+    (!prefix.as_ref().is_empty()).then_some(prefix)
 }
 
 /// Credentials from the AWS chain, handed to object_store's S3 client.
